@@ -1,0 +1,1 @@
+"""Adapters to outside systems (ERPs, WMS), each behind the connector port."""

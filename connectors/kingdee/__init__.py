@@ -1,0 +1,1 @@
+"""Connector for KINGDEE: lands with its own issue (see docs/roadmap.md)."""

@@ -1,0 +1,1 @@
+"""Connector for SAP: lands with its own issue (see docs/roadmap.md)."""

@@ -1,0 +1,1 @@
+"""Connector for YONYOU: lands with its own issue (see docs/roadmap.md)."""

@@ -1,0 +1,1 @@
+"""dms-hub application layer: HTTP API, CLI, persistence, jobs and wiring."""

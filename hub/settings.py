@@ -1,0 +1,99 @@
+"""One typed settings object, read from ``DMS_`` environment variables (or ``.env``).
+
+Nothing here is read at import time: ``load_settings()`` is called by the
+composition root (CLI or app factory), and tests build ``Settings`` directly.
+"""
+
+from __future__ import annotations
+
+import secrets
+import zoneinfo
+from enum import StrEnum
+from typing import Annotated, Self
+
+from pydantic import AfterValidator, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MIN_SECRET_KEY_LENGTH = 32
+# Values people paste from examples; production must not run with them.
+_PLACEHOLDER_SECRETS = frozenset({"changeme", "change-me", "secret", "dev", "development"})
+DEFAULT_DATABASE_URL = "sqlite:///./dms-hub.db"
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+def _check_time_zone(name: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"DMS_BUSINESS_TZ: unknown time zone {name!r}") from exc
+    return name
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="DMS_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_nested_delimiter="__",
+        extra="ignore",
+        secrets_dir=None,
+    )
+
+    env: Environment = Environment.DEVELOPMENT
+    database_url: str = DEFAULT_DATABASE_URL
+    broker_url: str | None = None
+    secret_key: SecretStr | None = None
+    business_tz: Annotated[str, AfterValidator(_check_time_zone)] = "Asia/Shanghai"
+
+    # Auth
+    token_ttl_seconds: int = Field(default=3600, ge=60, le=7 * 24 * 3600)
+    login_max_failures: int = Field(default=5, ge=1)
+    login_failure_window_seconds: int = Field(default=900, ge=1)
+
+    # HTTP
+    max_page_size: int = 500
+    default_page_size: int = 50
+    idempotency_ttl_hours: int = Field(default=24, ge=24)
+
+    # Database pool (ignored by SQLite)
+    db_pool_size: int = Field(default=10, ge=1)
+    db_max_overflow: int = Field(default=20, ge=0)
+
+    @model_validator(mode="after")
+    def _production_needs_a_real_secret(self) -> Self:
+        if self.env is Environment.PRODUCTION:
+            key = self.secret_key.get_secret_value() if self.secret_key else ""
+            if len(key) < MIN_SECRET_KEY_LENGTH:
+                raise ValueError(
+                    "DMS_SECRET_KEY must be set to at least "
+                    f"{MIN_SECRET_KEY_LENGTH} characters when DMS_ENV=production"
+                )
+            if key.lower() in _PLACEHOLDER_SECRETS:
+                raise ValueError("DMS_SECRET_KEY is a placeholder; generate a random one")
+        return self
+
+    def signing_key(self) -> str:
+        """The key tokens are signed with.
+
+        In development an unset key is replaced by a random one for this process,
+        so tokens do not survive a restart: that is the point, nothing weak is kept.
+        """
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        generated = getattr(self, "_generated_key", None)
+        if generated is None:
+            generated = secrets.token_urlsafe(48)
+            object.__setattr__(self, "_generated_key", generated)
+        return str(generated)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def load_settings(**overrides: object) -> Settings:
+    return Settings(**overrides)  # type: ignore[arg-type]
