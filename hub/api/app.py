@@ -1,0 +1,52 @@
+"""The FastAPI application factory: the HTTP edge of the composition root."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from hub.api import problems
+from hub.api.routes import admin, auth, catalog, dealers, ops, promotions, stock
+from hub.bootstrap import Container, bootstrap
+from hub.metrics import HttpMetricsMiddleware
+from hub.settings import load_settings
+
+log = logging.getLogger(__name__)
+
+DESCRIPTION = """
+dms-hub: dealer ordering, master data and integration hub.
+
+Authenticate with `POST /api/v1/auth/token` (OAuth2 password form) and send the
+token as `Authorization: Bearer ...`, or send an API key as `X-API-Key`.
+Money is a decimal string ("1234.50"); times carry an offset. Every error is an
+RFC 9457 problem document with a stable `code`.
+"""
+
+
+def create_app(container: Container, *, own_container: bool = False) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        if own_container:
+            container.close()
+
+    app = FastAPI(
+        title="dms-hub",
+        version="1",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.container = container
+    problems.install(app)
+    for module in (ops, auth, admin, dealers, catalog, stock, promotions):
+        app.include_router(module.router)
+    app.add_middleware(HttpMetricsMiddleware, metrics=container.metrics)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """Uvicorn factory (``hub.api.app:app_from_env``): settings from the environment."""
+    return create_app(bootstrap(load_settings()), own_container=True)

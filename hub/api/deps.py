@@ -1,0 +1,82 @@
+"""Dependencies shared by the routes: the container, the caller, role checks, paging."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
+
+from dms_domain.errors import Refused
+from hub.auth.principal import Principal, Role
+from hub.auth.tokens import InvalidToken, read_token
+from hub.bootstrap import Container
+from hub.services.api_keys import principal_for_key
+from hub.services.users import load_active_user
+
+_bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+_api_key = APIKeyHeader(name="X-API-Key", auto_error=False)
+
+
+def _unauthenticated(detail: str) -> Refused:
+    return Refused(detail, code="unauthorized", status=401)
+
+
+def get_container(request: Request) -> Container:
+    container: Container = request.app.state.container
+    return container
+
+
+ContainerDep = Annotated[Container, Depends(get_container)]
+
+
+def current_principal(
+    container: ContainerDep,
+    token: Annotated[str | None, Depends(_bearer)],
+    api_key: Annotated[str | None, Depends(_api_key)],
+) -> Principal:
+    with container.db.engine.connect() as conn:
+        if api_key:
+            principal = principal_for_key(conn, api_key)
+            if principal is None:
+                raise _unauthenticated("the API key is unknown or revoked")
+            return principal
+        if token:
+            try:
+                username = read_token(token, key=container.settings.signing_key())
+            except InvalidToken as exc:
+                raise _unauthenticated(f"the bearer token is not valid: {exc}") from exc
+            principal = load_active_user(conn, username)
+            if principal is None:
+                raise _unauthenticated("the user of this token is disabled or gone")
+            return principal
+    raise _unauthenticated("send a bearer token (POST /api/v1/auth/token) or an X-API-Key")
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def allow(*roles: Role) -> Callable[[Principal], Principal]:
+    """A dependency that admits only the given roles (403 for the others)."""
+    allowed = frozenset(roles)
+
+    def check(principal: CurrentPrincipal) -> Principal:
+        if principal.role not in allowed:
+            raise Refused(
+                f"the {principal.role.value} role may not use this endpoint",
+                code="forbidden",
+                status=403,
+            )
+        return principal
+
+    return check
+
+
+Admin = Annotated[Principal, Depends(allow(Role.ADMIN))]
+MasterDataWriter = Annotated[Principal, Depends(allow(Role.ADMIN, Role.INTEGRATOR))]
+MasterDataReader = Annotated[Principal, Depends(allow(Role.ADMIN, Role.INTEGRATOR, Role.MANAGER))]
+AnyRole = CurrentPrincipal
+
+Cursor = Annotated[str | None, Query(description="next_cursor of the previous page")]
+Limit = Annotated[int, Query(ge=1, le=500, description="page size (default 50, at most 500)")]

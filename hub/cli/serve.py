@@ -1,0 +1,57 @@
+"""``dms-hub up``: serve the API (migrating and seeding the embedded default)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+import uvicorn
+
+from hub.db.engine import Database, make_engine
+from hub.db.migrate import current_revision, head_revision, upgrade
+from hub.settings import Environment, load_settings
+
+
+def register(subparsers: argparse._SubParsersAction[Any]) -> None:
+    up = subparsers.add_parser("up", help="serve the HTTP API")
+    up.add_argument("--host", default="127.0.0.1")
+    up.add_argument("--port", type=int, default=8000)
+    up.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    up.add_argument("--demo", action="store_true", help="seed demo data (development only)")
+    up.set_defaults(handler=_up)
+
+
+def _up(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    if args.demo and settings.env is Environment.PRODUCTION:
+        print("--demo seeds known passwords: refused when DMS_ENV=production", file=sys.stderr)
+        return 2
+    db = Database(make_engine(settings.database_url))
+    try:
+        if settings.is_sqlite:
+            # The embedded default has nobody to run migrations: do it here.
+            upgrade(db)
+        elif current_revision(db) != head_revision():
+            print(
+                f"database is at revision {current_revision(db)}, the code needs "
+                f"{head_revision()}: run `dms-hub db upgrade` first",
+                file=sys.stderr,
+            )
+            return 2
+        if args.demo:
+            from hub.demo import seed_demo  # noqa: PLC0415 - demo code stays off the normal path
+
+            print(seed_demo(db))
+    finally:
+        db.dispose()
+    print(f"dms-hub API on http://{args.host}:{args.port} (Swagger UI at /docs)")
+    uvicorn.run(
+        "hub.api.app:app_from_env",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level="info",
+    )
+    return 0

@@ -1,0 +1,156 @@
+"""Demo data for the embedded default (``dms-hub up --demo``).
+
+Idempotent: running it again changes nothing. The logins are documented in the
+README; ``up --demo`` is refused in production, so these passwords never guard
+real data.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import Connection, select
+
+from dms_domain.catalog import WarehouseKind
+from dms_domain.dealers import DealerStatus, Tier
+from dms_domain.promotions import Promotion, PromotionKind
+from hub.auth.principal import Principal, Role
+from hub.clock import SystemClock
+from hub.db.engine import Database
+from hub.db.schema import promotions, users
+from hub.services import catalog, dealers, stock
+from hub.services import promotions as promotion_service
+from hub.services.users import add_user
+
+SEEDER = Principal(name="demo-seed", role=Role.ADMIN)
+
+DEMO_USERS: tuple[tuple[str, str, Role, str | None, list[str]], ...] = (
+    # username, password, role, dealer, regions
+    ("admin", "admin-demo-1", Role.ADMIN, None, []),
+    ("integrator", "integrator-demo-1", Role.INTEGRATOR, None, []),
+    ("manager-east", "manager-demo-1", Role.MANAGER, None, ["east"]),
+    ("dealer-d001", "dealer-demo-1", Role.DEALER, "D001", []),
+    ("dealer-d002", "dealer-demo-2", Role.DEALER, "D002", []),
+)
+
+PRODUCTS = (
+    # sku, name, unit, tax rate, pack size, licence kind, SAP material
+    ("P-1001", "润滑油 5W-30 4L", "bottle", "13", 6, None, "MAT-1001"),
+    ("P-1002", "机油滤清器", "piece", "13", 10, None, "MAT-1002"),
+    ("P-1003", "刹车片 前轮", "set", "13", 1, None, "MAT-1003"),
+    ("P-2001", "农药 A (需许可证)", "box", "9", 1, "pesticide", "MAT-2001"),
+)
+TIER_PRICES = {
+    Tier.STRATEGIC: ("88.0000", "21.5000", "260.0000", "120.0000"),
+    Tier.CORE: ("92.0000", "22.8000", "275.0000", "126.0000"),
+    Tier.STANDARD: ("98.0000", "24.0000", "290.0000", "132.0000"),
+}
+
+
+def seed_demo(db: Database) -> str:
+    now = SystemClock().now()
+    with db.transaction() as conn:
+        if conn.scalar(select(users.c.id).where(users.c.username == "admin")) is not None:
+            return "demo data already present"
+        _seed_master_data(conn, now)
+        for username, password, role, dealer_code, regions in DEMO_USERS:
+            add_user(
+                conn,
+                username=username,
+                password=password,
+                role=role,
+                dealer_code=dealer_code,
+                regions=regions,
+                now=now,
+            )
+    logins = ", ".join(f"{u}/{p}" for u, p, *_ in DEMO_USERS)
+    return f"demo data seeded; logins: {logins}"
+
+
+def _seed_master_data(conn: Connection, now: datetime) -> None:
+    for code, name, kind, region in (
+        ("WH-CENTRAL", "华东中心仓", WarehouseKind.CENTRAL, None),
+        ("WH-EAST", "上海区域仓", WarehouseKind.REGIONAL, "east"),
+        ("WH-NORTH", "北京区域仓", WarehouseKind.REGIONAL, "north"),
+    ):
+        catalog.put_warehouse(
+            conn,
+            code,
+            catalog.WarehouseInput(name=name, kind=kind, region=region, dealer_code=None),
+            actor=SEEDER,
+            now=now,
+        )
+    for code, name, tier, region, limit, warehouse in (
+        ("D001", "上海华新汽配有限公司", Tier.STRATEGIC, "east", "500000.00", "WH-EAST"),
+        ("D002", "杭州顺达商贸", Tier.CORE, "east", "120000.00", "WH-EAST"),
+        ("D003", "北京利民农资", Tier.STANDARD, "north", "50000.00", "WH-NORTH"),
+    ):
+        dealers.put_dealer(
+            conn,
+            code,
+            dealers.DealerInput(
+                name=name,
+                tier=tier,
+                regions=[region],
+                credit_limit=Decimal(limit),
+                payment_terms_days=30,
+                status=DealerStatus.ACTIVE,
+                default_warehouse=warehouse,
+                erp_system="sap",
+                erp_customer_code=f"C{code[1:]}",
+            ),
+            actor=SEEDER,
+            now=now,
+        )
+    for sku, name, unit, tax, pack, licence, material in PRODUCTS:
+        catalog.put_product(
+            conn,
+            sku,
+            catalog.ProductInput(
+                name=name,
+                unit=unit,
+                active=True,
+                tax_rate=Decimal(tax),
+                pack_size=pack,
+                shelf_life_days=None,
+                licence_kind=licence,
+                erp_codes={"sap": material},
+            ),
+            actor=SEEDER,
+            now=now,
+        )
+    catalog.put_prices(
+        conn,
+        [
+            catalog.PriceInput(tier=tier, sku=sku, unit_price=Decimal(price), currency="CNY")
+            for tier, tier_prices in TIER_PRICES.items()
+            for (sku, *_), price in zip(PRODUCTS, tier_prices, strict=True)
+        ],
+        actor=SEEDER,
+        now=now,
+    )
+    for warehouse in ("WH-CENTRAL", "WH-EAST", "WH-NORTH"):
+        for sku, *_ in PRODUCTS:
+            stock.put_stock(
+                conn,
+                warehouse,
+                sku,
+                stock.StockCorrection(on_hand=500, safety_stock=50, max_level=1000),
+                actor=SEEDER,
+                now=now,
+            )
+    if conn.scalar(select(promotions.c.code).where(promotions.c.code == "DEMO-FULL1000")) is None:
+        promotion_service.create_promotion(
+            conn,
+            Promotion(
+                code="DEMO-FULL1000",
+                kind=PromotionKind.THRESHOLD_DISCOUNT,
+                starts_at=now - timedelta(days=1),
+                ends_at=now + timedelta(days=365),
+                threshold_amount=Decimal("1000.00"),
+                discount_amount=Decimal("50.00"),
+            ),
+            actor=SEEDER,
+            now=now,
+        )

@@ -1,0 +1,72 @@
+"""Keyset pagination behind the contract's opaque ``cursor`` / ``next_cursor``."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Column, Connection, Select, and_, or_
+
+from dms_domain.errors import InvalidInput
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    items: list[T]
+    next_cursor: str | None
+
+
+def encode_cursor(values: Sequence[Any]) -> str:
+    raw = json.dumps(list(values), separators=(",", ":"), default=str).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, width: int) -> list[Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise _bad_cursor(cursor) from exc
+    if not isinstance(values, list) or len(values) != width:
+        raise _bad_cursor(cursor)
+    return values
+
+
+def _bad_cursor(cursor: str) -> InvalidInput:
+    return InvalidInput.field("cursor", f"{cursor!r} is not a cursor this server issued")
+
+
+def _after(keys: Sequence[Column[Any]], values: Sequence[Any], descending: bool) -> Any:
+    # (a, b) > (x, y)  ==  a > x OR (a = x AND b > y), written out so every
+    # dialect can use the index.
+    clauses = []
+    for i, column in enumerate(keys):
+        equal = [keys[j] == values[j] for j in range(i)]
+        beyond = column < values[i] if descending else column > values[i]
+        clauses.append(and_(*equal, beyond))
+    return or_(*clauses)
+
+
+def keyset_page(
+    conn: Connection,
+    query: Select[Any],
+    keys: Sequence[Column[Any]],
+    cursor: str | None,
+    limit: int,
+    *,
+    descending: bool = False,
+) -> Page[dict[str, Any]]:
+    if cursor:
+        query = query.where(_after(keys, decode_cursor(cursor, len(keys)), descending))
+    order = [k.desc() if descending else k.asc() for k in keys]
+    rows = [dict(r._mapping) for r in conn.execute(query.order_by(*order).limit(limit + 1))]
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor([rows[-1][k.name] for k in keys])
+    return Page(rows, next_cursor)

@@ -1,0 +1,1 @@
+"""Use cases: each function takes a connection (inside the caller's transaction)."""
