@@ -69,7 +69,7 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
         "broker_url": None,
     }
     values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg, arg-type]
+    return Settings(_env_file=None, **values)  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

@@ -1,0 +1,318 @@
+"""The permission matrix: every endpoint, every role, and a dealer probing others' codes.
+
+A role that may not use an endpoint at all gets 403; an object outside the
+caller's scope answers 404, never 403 (api-contract.md "Auth, roles, scope").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute
+
+from hub.api.app import create_app
+from hub.auth.principal import Role
+from tests.conftest import LiveServer, unique
+from tests.factories import ok, product
+
+ADMIN, INTEGRATOR, MANAGER, DEALER = Role.ADMIN, Role.INTEGRATOR, Role.MANAGER, Role.DEALER
+ROLES = (ADMIN, INTEGRATOR, MANAGER, DEALER)
+
+
+@dataclass
+class World:
+    """Two dealers in two regions; the manager and the dealer user belong to A's side."""
+
+    region_a: str
+    region_b: str
+    dealer_a: str
+    dealer_b: str
+    wh_a: str
+    wh_b: str
+    wh_of_b: str  # dealer B's own warehouse
+    sku: str
+    promotion: str
+    tokens: dict[Role, str]
+
+
+@pytest.fixture(scope="module")
+def world(live_server: LiveServer, admin_token: str) -> World:
+    with live_server.client(admin_token) as admin:
+        region_a, region_b = unique("RA"), unique("RB")
+        wh_a, wh_b = unique("WA"), unique("WB")
+        for code, region in ((wh_a, region_a), (wh_b, region_b)):
+            ok(
+                admin.put(
+                    f"/api/v1/warehouses/{code}",
+                    json={"name": code, "kind": "regional", "region": region},
+                )
+            )
+        dealers = {}
+        for key, region, wh in (("a", region_a, wh_a), ("b", region_b, wh_b)):
+            dealers[key] = unique("D")
+            ok(
+                admin.put(
+                    f"/api/v1/dealers/{dealers[key]}",
+                    json={
+                        "name": key,
+                        "tier": "core",
+                        "regions": [region],
+                        "credit_limit": "10.00",
+                        "payment_terms_days": 30,
+                        "status": "active",
+                        "default_warehouse": wh,
+                    },
+                )
+            )
+        wh_of_b = unique("WD")
+        ok(
+            admin.put(
+                f"/api/v1/warehouses/{wh_of_b}",
+                json={
+                    "name": "b's own",
+                    "kind": "dealer",
+                    "region": region_b,
+                    "dealer_code": dealers["b"],
+                },
+            )
+        )
+        sku = product(admin)
+        for wh in (wh_a, wh_b, wh_of_b):
+            ok(admin.put(f"/api/v1/stock/{wh}/{sku}", json={"on_hand": 5}))
+        promotion = unique("PR")
+        ok(
+            admin.post(
+                "/api/v1/promotions",
+                json={
+                    "code": promotion,
+                    "kind": "percent_off",
+                    "percent": "5",
+                    "starts_at": "2026-01-01T00:00:00Z",
+                    "ends_at": "2027-01-01T00:00:00Z",
+                },
+            ),
+            201,
+        )
+    tokens = {
+        ADMIN: admin_token,
+        INTEGRATOR: live_server.token_for(INTEGRATOR),
+        MANAGER: live_server.token_for(MANAGER, regions=[region_a]),
+        DEALER: live_server.token_for(DEALER, dealer_code=dealers["a"]),
+    }
+    return World(
+        region_a, region_b, dealers["a"], dealers["b"], wh_a, wh_b, wh_of_b, sku, promotion, tokens
+    )
+
+
+@dataclass
+class Case:
+    method: str
+    route: str  # the route template, to check that every route is covered
+    path: Callable[[World], str]
+    expected: dict[Role, int]
+    body: Callable[[World], Any] | None = None
+
+
+def everyone(status: int = 200) -> dict[Role, int]:
+    return dict.fromkeys(ROLES, status)
+
+
+def only(*roles: Role, ok_status: int = 200) -> dict[Role, int]:
+    return {r: (ok_status if r in roles else 403) for r in ROLES}
+
+
+def dealer_body(w: World) -> dict[str, Any]:
+    return {
+        "name": "n",
+        "tier": "standard",
+        "regions": [unique("R")],
+        "credit_limit": None,
+        "payment_terms_days": 0,
+        "status": "prospect",
+    }
+
+
+CASES = [
+    Case("GET", "/api/v1/users", lambda w: "/api/v1/users", only(ADMIN)),
+    Case("GET", "/api/v1/api-keys", lambda w: "/api/v1/api-keys", only(ADMIN)),
+    Case(
+        "POST",
+        "/api/v1/api-keys",
+        lambda w: "/api/v1/api-keys",
+        only(ADMIN, ok_status=201),
+        lambda w: {"name": "k", "role": "integrator"},
+    ),
+    Case(
+        "DELETE",
+        "/api/v1/api-keys/{key_id}",
+        lambda w: "/api/v1/api-keys/999999999",
+        {ADMIN: 404, INTEGRATOR: 403, MANAGER: 403, DEALER: 403},
+    ),
+    Case("GET", "/api/v1/audit", lambda w: "/api/v1/audit", only(ADMIN)),
+    Case(
+        "PUT",
+        "/api/v1/dealers/{code}",
+        lambda w: f"/api/v1/dealers/{unique('D')}",
+        only(ADMIN, INTEGRATOR, ok_status=201),
+        dealer_body,
+    ),
+    Case("GET", "/api/v1/dealers", lambda w: "/api/v1/dealers", everyone()),
+    Case("GET", "/api/v1/dealers/{code}", lambda w: f"/api/v1/dealers/{w.dealer_a}", everyone()),
+    Case(
+        "GET",
+        "/api/v1/dealers/{code}",
+        lambda w: f"/api/v1/dealers/{w.dealer_b}",
+        {ADMIN: 200, INTEGRATOR: 200, MANAGER: 404, DEALER: 404},
+    ),
+    Case(
+        "PUT",
+        "/api/v1/warehouses/{code}",
+        lambda w: f"/api/v1/warehouses/{unique('W')}",
+        only(ADMIN, INTEGRATOR, ok_status=201),
+        lambda w: {"name": "w", "kind": "central"},
+    ),
+    Case("GET", "/api/v1/warehouses", lambda w: "/api/v1/warehouses", everyone()),
+    Case(
+        "GET",
+        "/api/v1/warehouses/{code}",
+        lambda w: f"/api/v1/warehouses/{w.wh_a}",
+        {ADMIN: 200, INTEGRATOR: 200, MANAGER: 200, DEALER: 404},
+    ),
+    Case(
+        "GET",
+        "/api/v1/warehouses/{code}",
+        lambda w: f"/api/v1/warehouses/{w.wh_b}",
+        {ADMIN: 200, INTEGRATOR: 200, MANAGER: 404, DEALER: 404},
+    ),
+    Case(
+        "GET",
+        "/api/v1/warehouses/{code}",
+        lambda w: f"/api/v1/warehouses/{w.wh_of_b}",
+        {ADMIN: 200, INTEGRATOR: 200, MANAGER: 404, DEALER: 404},
+    ),
+    Case(
+        "PUT",
+        "/api/v1/products/{sku}",
+        lambda w: f"/api/v1/products/{unique('P')}",
+        only(ADMIN, INTEGRATOR, ok_status=201),
+        lambda w: {"name": "p", "unit": "pc"},
+    ),
+    Case("GET", "/api/v1/products", lambda w: "/api/v1/products", only(ADMIN, INTEGRATOR, MANAGER)),
+    Case(
+        "GET",
+        "/api/v1/products/{sku}",
+        lambda w: f"/api/v1/products/{w.sku}",
+        only(ADMIN, INTEGRATOR, MANAGER),
+    ),
+    Case(
+        "PUT",
+        "/api/v1/prices",
+        lambda w: "/api/v1/prices",
+        only(ADMIN, INTEGRATOR),
+        lambda w: [{"tier": "core", "sku": w.sku, "unit_price": "1.0000"}],
+    ),
+    Case("GET", "/api/v1/prices", lambda w: "/api/v1/prices", only(ADMIN, INTEGRATOR, MANAGER)),
+    Case(
+        "PUT",
+        "/api/v1/stock/{warehouse}/{sku}",
+        lambda w: f"/api/v1/stock/{w.wh_a}/{w.sku}",
+        only(ADMIN, INTEGRATOR),
+        lambda w: {"on_hand": 5},
+    ),
+    Case("GET", "/api/v1/stock", lambda w: "/api/v1/stock", only(ADMIN, INTEGRATOR, MANAGER)),
+    Case(
+        "POST",
+        "/api/v1/promotions",
+        lambda w: "/api/v1/promotions",
+        only(ADMIN, INTEGRATOR, ok_status=201),
+        lambda w: {
+            "code": unique("PR"),
+            "kind": "percent_off",
+            "percent": "1",
+            "starts_at": "2026-01-01T00:00:00Z",
+            "ends_at": "2026-02-01T00:00:00Z",
+        },
+    ),
+    Case(
+        "GET",
+        "/api/v1/promotions",
+        lambda w: "/api/v1/promotions",
+        only(ADMIN, INTEGRATOR, MANAGER),
+    ),
+    Case(
+        "GET",
+        "/api/v1/promotions/{code}",
+        lambda w: f"/api/v1/promotions/{w.promotion}",
+        only(ADMIN, INTEGRATOR, MANAGER),
+    ),
+]
+PUBLIC = {"/healthz", "/readyz", "/metrics", "/api/v1/auth/token"}
+
+
+@pytest.mark.parametrize(
+    ("case", "role"),
+    [(c, r) for c in CASES for r in ROLES],
+    ids=[f"{c.method} {c.route}-{r.value}" for c in CASES for r in ROLES],
+)
+def test_matrix(live_server: LiveServer, world: World, case: Case, role: Role) -> None:
+    with live_server.client(world.tokens[role]) as client:
+        body = case.body(world) if case.body else None
+        response = client.request(case.method, case.path(world), json=body)
+    assert response.status_code == case.expected[role], response.text
+    if response.status_code >= 400:
+        assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def test_every_route_is_in_the_matrix(live_server: LiveServer) -> None:
+    app = create_app(live_server.container)
+    routes = {
+        (method, route.path)
+        for route in app.routes
+        if isinstance(route, APIRoute) and route.path not in PUBLIC
+        for method in route.methods or ()
+    }
+    covered = {(c.method, c.route) for c in CASES}
+    assert routes - covered == set(), "add these endpoints to the permission matrix"
+
+
+def test_anonymous_callers_get_401_everywhere(live_server: LiveServer, world: World) -> None:
+    with live_server.client() as client:
+        for case in CASES:
+            body = case.body(world) if case.body else None
+            response = client.request(case.method, case.path(world), json=body)
+            assert response.status_code == 401, (case.method, case.route)
+
+
+def test_lists_only_show_what_is_in_scope(live_server: LiveServer, world: World) -> None:
+    for role, expected in (
+        (MANAGER, {world.dealer_a}),
+        (DEALER, {world.dealer_a}),
+        (ADMIN, {world.dealer_a, world.dealer_b}),
+    ):
+        with live_server.client(world.tokens[role]) as client:
+            seen = set()
+            for region in (world.region_a, world.region_b):
+                page = ok(client.get("/api/v1/dealers", params={"region": region}))
+                seen |= {d["code"] for d in page["items"]}
+        assert seen == expected, role
+    with live_server.client(world.tokens[MANAGER]) as client:
+        rows = ok(client.get("/api/v1/stock", params={"sku": world.sku}))["items"]
+        assert {r["warehouse"] for r in rows} == {world.wh_a}
+    with live_server.client(world.tokens[DEALER]) as client:
+        names = {
+            w["code"] for w in ok(client.get("/api/v1/warehouses", params={"limit": 500}))["items"]
+        }
+        assert not names & {world.wh_a, world.wh_b, world.wh_of_b}
+
+
+def test_a_dealer_probing_another_dealers_codes_learns_nothing(
+    live_server: LiveServer, world: World
+) -> None:
+    with live_server.client(world.tokens[DEALER]) as client:
+        other = client.get(f"/api/v1/dealers/{world.dealer_b}")
+        missing = client.get("/api/v1/dealers/NO-SUCH-DEALER")
+    assert other.status_code == missing.status_code == 404
+    assert other.json()["code"] == missing.json()["code"] == "not_found"
