@@ -6,6 +6,7 @@ import base64
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Column, Connection, Select, and_, or_
@@ -21,8 +22,19 @@ class Page(Generic[T]):
     next_cursor: str | None
 
 
+def _encode_value(value: Any) -> Any:
+    # Datetimes are tagged so they come back as datetimes, not strings.
+    return {"dt": value.isoformat()} if isinstance(value, datetime) else value
+
+
+def _decode_value(value: Any) -> Any:
+    if isinstance(value, dict) and set(value) == {"dt"}:
+        return datetime.fromisoformat(value["dt"])
+    return value
+
+
 def encode_cursor(values: Sequence[Any]) -> str:
-    raw = json.dumps(list(values), separators=(",", ":"), default=str).encode()
+    raw = json.dumps([_encode_value(v) for v in values], separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
@@ -34,7 +46,10 @@ def decode_cursor(cursor: str, width: int) -> list[Any]:
         raise _bad_cursor(cursor) from exc
     if not isinstance(values, list) or len(values) != width:
         raise _bad_cursor(cursor)
-    return values
+    try:
+        return [_decode_value(v) for v in values]
+    except ValueError as exc:
+        raise _bad_cursor(cursor) from exc
 
 
 def _bad_cursor(cursor: str) -> InvalidInput:
@@ -68,5 +83,5 @@ def keyset_page(
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
-        next_cursor = encode_cursor([rows[-1][k.name] for k in keys])
+        next_cursor = encode_cursor([rows[-1][k.key] for k in keys])
     return Page(rows, next_cursor)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 import zoneinfo
+from datetime import timedelta
 from enum import StrEnum
 from typing import Annotated, Self
 
@@ -89,6 +90,10 @@ class Settings(BaseSettings):
             generated = secrets.token_urlsafe(48)
             object.__setattr__(self, "_generated_key", generated)
         return str(generated)
+
+    @property
+    def idempotency_ttl(self) -> timedelta:
+        return timedelta(hours=self.idempotency_ttl_hours)
 
     @property
     def is_sqlite(self) -> bool:

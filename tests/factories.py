@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -50,3 +51,51 @@ def product(admin: httpx.Client, **fields: Any) -> str:
     body = {"name": f"Product {sku}", "unit": "piece", **fields}
     ok(admin.put(f"/api/v1/products/{sku}", json=body))
     return sku
+
+
+@dataclass
+class Shop:
+    """A dealer with a default warehouse, priced products and stock: ready to order."""
+
+    dealer: str
+    warehouse: str
+    skus: list[str]
+    tier: str
+
+
+def shop(
+    admin: httpx.Client,
+    *,
+    products: list[tuple[str, int]],  # (unit price for the dealer's tier, on hand)
+    tier: str = "core",
+    credit_limit: str | None = "1000000.00",
+    regions: list[str] | None = None,
+    status: str = "active",
+    product_fields: dict[str, Any] | None = None,
+) -> Shop:
+    wh = warehouse(admin, region=(regions or ["east"])[0])
+    code = dealer(
+        admin,
+        tier=tier,
+        credit_limit=credit_limit,
+        regions=regions,
+        status=status,
+        default_warehouse=wh,
+    )
+    skus = []
+    for price, on_hand in products:
+        sku = product(admin, **(product_fields or {}))
+        ok(admin.put("/api/v1/prices", json=[{"tier": tier, "sku": sku, "unit_price": price}]))
+        ok(admin.put(f"/api/v1/stock/{wh}/{sku}", json={"on_hand": on_hand}))
+        skus.append(sku)
+    return Shop(code, wh, skus, tier)
+
+
+def stock_of(admin: httpx.Client, warehouse: str, sku: str) -> dict[str, int]:
+    items = ok(admin.get("/api/v1/stock", params={"warehouse": warehouse, "sku": sku}))["items"]
+    assert len(items) == 1
+    return {k: items[0][k] for k in ("on_hand", "reserved", "available")}
+
+
+def order_body(*lines: tuple[str, int], **fields: Any) -> dict[str, Any]:
+    return {"lines": [{"sku": sku, "qty": qty} for sku, qty in lines], **fields}

@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from hub.api import problems
-from hub.api.routes import admin, auth, catalog, dealers, ops, promotions, stock
+from hub.api.routes import admin, auth, catalog, dealers, ops, orders, promotions, stock
 from hub.bootstrap import Container, bootstrap
 from hub.metrics import HttpMetricsMiddleware
 from hub.settings import load_settings
@@ -41,7 +41,7 @@ def create_app(container: Container, *, own_container: bool = False) -> FastAPI:
     )
     app.state.container = container
     problems.install(app)
-    for module in (ops, auth, admin, dealers, catalog, stock, promotions):
+    for module in (ops, auth, admin, dealers, catalog, stock, promotions, orders):
         app.include_router(module.router)
     app.add_middleware(HttpMetricsMiddleware, metrics=container.metrics)
     return app

@@ -11,12 +11,14 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Date,
     ForeignKey,
     Index,
     Integer,
     MetaData,
     String,
     Table,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -198,19 +200,212 @@ audit_log = Table(
     Index("ix_audit_log_entity", "entity", "entity_key"),
 )
 
+dealer_licences = Table(
+    "dealer_licences",
+    metadata,
+    Column("dealer_code", String(CODE), ForeignKey("dealers.code"), primary_key=True),
+    Column("number", String(CODE), primary_key=True),
+    Column("kind", String(CODE), nullable=False),
+    Column("expires_on", Date, nullable=False),  # valid through this day, business time zone
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index("ix_dealer_licences_kind", "dealer_code", "kind"),
+)
+
+# -- ordering -----------------------------------------------------------------
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("order_no", String(32), primary_key=True),
+    Column("dealer_code", String(CODE), ForeignKey("dealers.code"), nullable=False),
+    Column("warehouse_code", String(CODE), ForeignKey("warehouses.code"), nullable=False),
+    Column("status", String(24), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("total", Money(2), nullable=False),
+    Column("tax_total", Money(2), nullable=False),
+    # Sum of invoices against this order: exposure counts total - invoiced_amount.
+    Column("invoiced_amount", Money(2), nullable=False),
+    Column("discounts", Json, nullable=False),
+    Column("warnings", Json, nullable=False),
+    Column("urgent", Boolean, nullable=False),
+    Column("remark", String(500), nullable=True),
+    Column("customer_po", String(CODE), nullable=True),
+    Column("requested_date", Date, nullable=True),
+    Column("ship_to", Json, nullable=True),
+    Column("erp_system", String(32), nullable=True),  # where the order is routed
+    Column("erp_ref", String(CODE), nullable=True),
+    Column("reject_reason", String(500), nullable=True),
+    Column("placed_by", String(CODE), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index("ix_orders_dealer_status", "dealer_code", "status"),
+    Index("ix_orders_status", "status"),
+    Index("ix_orders_created", "created_at", "order_no"),
+)
+
+order_lines = Table(
+    "order_lines",
+    metadata,
+    Column("order_no", String(32), ForeignKey("orders.order_no"), primary_key=True),
+    Column("line_no", Integer, primary_key=True),
+    Column("sku", String(CODE), ForeignKey("products.sku"), nullable=False),
+    Column("qty", BigInteger, nullable=False),
+    Column("unit_price", Money(4), nullable=False),
+    Column("list_amount", Money(2), nullable=False),
+    Column("amount", Money(2), nullable=False),
+    Column("tax_rate", Money(2), nullable=False),
+    Column("tax_amount", Money(2), nullable=False),
+    Column("is_gift", Boolean, nullable=False),
+    Column("price_trace", Json, nullable=False),
+    Column("shipped_qty", BigInteger, nullable=False, default=0),
+    CheckConstraint("qty > 0", name="qty_positive"),
+)
+
+order_timeline = Table(
+    "order_timeline",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("order_no", String(32), ForeignKey("orders.order_no"), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("event", String(32), nullable=False),
+    Column("from_status", String(24), nullable=True),
+    Column("to_status", String(24), nullable=False),
+    Column("applied", Boolean, nullable=False),
+    Column("reason", String(32), nullable=False),
+    Column("note", String(500), nullable=True),
+    Column("actor", String(CODE), nullable=False),
+    Index("ix_order_timeline_order", "order_no", "id"),
+)
+
+shipments = Table(
+    "shipments",
+    metadata,
+    Column("shipment_no", String(CODE), primary_key=True),
+    Column("order_no", String(32), ForeignKey("orders.order_no"), nullable=False),
+    Column("tracking_no", String(CODE), nullable=True),
+    Column("carrier", String(CODE), nullable=True),
+    Column("shipped_at", UtcDateTime, nullable=False),
+    Column("source", String(32), nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    Index("ix_shipments_order", "order_no"),
+)
+
+shipment_lines = Table(
+    "shipment_lines",
+    metadata,
+    Column("shipment_no", String(CODE), ForeignKey("shipments.shipment_no"), primary_key=True),
+    Column("line_no", Integer, primary_key=True),
+    Column("sku", String(CODE), nullable=False),
+    Column("qty", BigInteger, nullable=False),
+)
+
+# The transactional outbox: written in the same transaction as the change it
+# announces; the relay marks a row done only when its job has finished.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("topic", String(64), nullable=False),
+    Column("key", String(CODE), nullable=False),
+    Column("payload", Json, nullable=False),
+    Column("priority", Integer, nullable=False, default=0),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("available_at", UtcDateTime, nullable=False),
+    Column("done_at", UtcDateTime, nullable=True),
+    Column("correlation_id", String(64), nullable=True),
+    Index("ix_outbox_pending", "status", "available_at"),
+    Index("ix_outbox_key", "key"),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("scope", String(CODE), primary_key=True),  # the dealer the key belongs to
+    Column("key", String(255), primary_key=True),
+    Column("request_hash", String(64), nullable=False),
+    Column("status_code", Integer, nullable=True),
+    # Plain JSON, not JSONB: a replay answers the same bytes, key order included.
+    Column("response", JSON(), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Index("ix_idempotency_keys_expires", "expires_at"),
+)
+
+# -- receivables ledger (the settlement issue builds the flows on it) -----------
+
+invoices = Table(
+    "invoices",
+    metadata,
+    Column("invoice_no", String(CODE), primary_key=True),
+    Column("order_no", String(32), ForeignKey("orders.order_no"), nullable=True),
+    Column("dealer_code", String(CODE), ForeignKey("dealers.code"), nullable=False),
+    Column("invoice_date", Date, nullable=False),
+    Column("due_date", Date, nullable=False),
+    Column("amount", Money(2), nullable=False),  # tax-inclusive
+    Column("tax_amount", Money(2), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("source", String(32), nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    Index("ix_invoices_dealer", "dealer_code", "due_date"),
+    Index("ix_invoices_order", "order_no"),
+)
+
+credit_notes = Table(
+    "credit_notes",
+    metadata,
+    Column("credit_note_no", String(CODE), primary_key=True),
+    Column("invoice_no", String(CODE), ForeignKey("invoices.invoice_no"), nullable=True),
+    Column("dealer_code", String(CODE), ForeignKey("dealers.code"), nullable=False),
+    Column("issued_at", UtcDateTime, nullable=False),
+    Column("amount", Money(2), nullable=False),
+    Column("reason", String(500), nullable=True),
+    Column("source", String(32), nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    Index("ix_credit_notes_dealer", "dealer_code"),
+)
+
+payments = Table(
+    "payments",
+    metadata,
+    Column("payment_no", String(CODE), primary_key=True),
+    Column("dealer_code", String(CODE), ForeignKey("dealers.code"), nullable=False),
+    Column("paid_at", UtcDateTime, nullable=False),
+    Column("amount", Money(2), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("invoice_no", String(CODE), ForeignKey("invoices.invoice_no"), nullable=True),
+    Column("source", String(32), nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    Index("ix_payments_dealer", "dealer_code"),
+)
+
+
 __all__ = [
     "Id",
     "Json",
     "api_keys",
     "audit_log",
+    "credit_notes",
+    "dealer_licences",
     "dealer_regions",
     "dealers",
+    "idempotency_keys",
+    "invoices",
     "login_failures",
     "metadata",
+    "order_lines",
+    "order_timeline",
+    "orders",
+    "outbox",
+    "payments",
     "prices",
     "product_erp_codes",
     "products",
     "promotions",
+    "shipment_lines",
+    "shipments",
     "stock",
     "users",
     "warehouses",

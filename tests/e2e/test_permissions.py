@@ -35,6 +35,8 @@ class World:
     wh_of_b: str  # dealer B's own warehouse
     sku: str
     promotion: str
+    order_a: str
+    order_b: str
     tokens: dict[Role, str]
 
 
@@ -96,6 +98,35 @@ def world(live_server: LiveServer, admin_token: str) -> World:
             ),
             201,
         )
+        for code in dealers.values():
+            ok(
+                admin.put(
+                    "/api/v1/prices", json=[{"tier": "core", "sku": sku, "unit_price": "1.0000"}]
+                )
+            )
+            ok(
+                admin.put(
+                    f"/api/v1/dealers/{code}",
+                    json={
+                        "name": "x",
+                        "tier": "core",
+                        "regions": [region_a if code == dealers["a"] else region_b],
+                        "credit_limit": None,
+                        "payment_terms_days": 30,
+                        "status": "active",
+                        "default_warehouse": wh_a if code == dealers["a"] else wh_b,
+                    },
+                )
+            )
+        orders = {}
+        for name, code, wh in (("a", dealers["a"], wh_a), ("b", dealers["b"], wh_b)):
+            ok(admin.put(f"/api/v1/stock/{wh}/{sku}", json={"on_hand": 50}))
+            placed = admin.post(
+                "/api/v1/orders",
+                headers={"Idempotency-Key": unique("k")},
+                json={"dealer_code": code, "lines": [{"sku": sku, "qty": 1}]},
+            )
+            orders[name] = ok(placed, 201)["order_no"]
     tokens = {
         ADMIN: admin_token,
         INTEGRATOR: live_server.token_for(INTEGRATOR),
@@ -103,7 +134,18 @@ def world(live_server: LiveServer, admin_token: str) -> World:
         DEALER: live_server.token_for(DEALER, dealer_code=dealers["a"]),
     }
     return World(
-        region_a, region_b, dealers["a"], dealers["b"], wh_a, wh_b, wh_of_b, sku, promotion, tokens
+        region_a,
+        region_b,
+        dealers["a"],
+        dealers["b"],
+        wh_a,
+        wh_b,
+        wh_of_b,
+        sku,
+        promotion,
+        orders["a"],
+        orders["b"],
+        tokens,
     )
 
 
@@ -249,6 +291,73 @@ CASES = [
         only(ADMIN, INTEGRATOR, MANAGER),
     ),
 ]
+ORDERERS = (ADMIN, MANAGER, DEALER)
+
+
+def order_for(w: World, role: Role) -> dict[str, Any]:
+    """An order body for dealer A as each role must send it."""
+    body: dict[str, Any] = {"lines": [{"sku": w.sku, "qty": 1}]}
+    if role is not DEALER:
+        body["dealer_code"] = w.dealer_a
+    return body
+
+
+CASES += [
+    Case(
+        "PUT",
+        "/api/v1/dealers/{code}/licences/{number}",
+        lambda w: f"/api/v1/dealers/{w.dealer_a}/licences/{unique('L')}",
+        only(ADMIN, INTEGRATOR, ok_status=201),
+        lambda w: {"kind": "k", "expires_on": "2030-01-01"},
+    ),
+    Case(
+        "GET",
+        "/api/v1/dealers/{code}/licences",
+        lambda w: f"/api/v1/dealers/{w.dealer_a}/licences",
+        everyone(),
+    ),
+    Case(
+        "GET",
+        "/api/v1/dealers/{code}/licences",
+        lambda w: f"/api/v1/dealers/{w.dealer_b}/licences",
+        {ADMIN: 200, INTEGRATOR: 200, MANAGER: 404, DEALER: 404},
+    ),
+    Case("GET", "/api/v1/orders", lambda w: "/api/v1/orders", everyone()),
+    Case("GET", "/api/v1/orders/{order_no}", lambda w: f"/api/v1/orders/{w.order_a}", everyone()),
+    Case(
+        "GET",
+        "/api/v1/orders/{order_no}",
+        lambda w: f"/api/v1/orders/{w.order_b}",
+        {ADMIN: 200, INTEGRATOR: 200, MANAGER: 404, DEALER: 404},
+    ),
+    Case(
+        "POST",
+        "/api/v1/orders/{order_no}/cancel",
+        lambda w: f"/api/v1/orders/{w.order_b}/cancel",
+        {ADMIN: 200, INTEGRATOR: 403, MANAGER: 404, DEALER: 404},
+    ),
+]
+ROLE_BODY_CASES = [
+    # (method, route, path, expected, body by role): the body depends on the role.
+    (
+        "POST",
+        "/api/v1/orders",
+        "/api/v1/orders",
+        {ADMIN: 201, INTEGRATOR: 403, MANAGER: 201, DEALER: 201},
+    ),
+    (
+        "POST",
+        "/api/v1/orders/quote",
+        "/api/v1/orders/quote",
+        {ADMIN: 200, INTEGRATOR: 403, MANAGER: 200, DEALER: 200},
+    ),
+    (
+        "GET",
+        "/api/v1/catalog",
+        "/api/v1/catalog",
+        {ADMIN: 200, INTEGRATOR: 403, MANAGER: 200, DEALER: 200},
+    ),
+]
 PUBLIC = {"/healthz", "/readyz", "/metrics", "/api/v1/auth/token"}
 
 
@@ -274,8 +383,46 @@ def test_every_route_is_in_the_matrix(live_server: LiveServer) -> None:
         if isinstance(route, APIRoute) and route.path not in PUBLIC
         for method in route.methods or ()
     }
-    covered = {(c.method, c.route) for c in CASES}
+    covered = {(c.method, c.route) for c in CASES} | {(m, r) for m, r, *_ in ROLE_BODY_CASES}
     assert routes - covered == set(), "add these endpoints to the permission matrix"
+
+
+@pytest.mark.parametrize(
+    ("method", "route", "path", "expected"),
+    ROLE_BODY_CASES,
+    ids=[f"{c[0]} {c[1]}" for c in ROLE_BODY_CASES],
+)
+@pytest.mark.parametrize("role", ROLES, ids=[r.value for r in ROLES])
+def test_ordering_matrix(
+    live_server: LiveServer,
+    world: World,
+    method: str,
+    route: str,
+    path: str,
+    expected: dict[Role, int],
+    role: Role,
+) -> None:
+    with live_server.client(world.tokens[role]) as client:
+        if method == "GET":
+            params = {} if role is DEALER else {"dealer_code": world.dealer_a}
+            response = client.get(path, params=params)
+        else:
+            response = client.post(
+                path, json=order_for(world, role), headers={"Idempotency-Key": unique("k")}
+            )
+    assert response.status_code == expected[role], response.text
+
+
+def test_a_dealer_cannot_order_or_browse_for_another_dealer(
+    live_server: LiveServer, world: World
+) -> None:
+    with live_server.client(world.tokens[DEALER]) as client:
+        body = {"lines": [{"sku": world.sku, "qty": 1}], "dealer_code": world.dealer_b}
+        order = client.post("/api/v1/orders", json=body, headers={"Idempotency-Key": "x"})
+        catalog = client.get("/api/v1/catalog", params={"dealer_code": world.dealer_b})
+        listed = client.get("/api/v1/orders", params={"dealer_code": world.dealer_b})
+    assert order.status_code == catalog.status_code == 422
+    assert listed.json()["items"] == []
 
 
 def test_anonymous_callers_get_401_everywhere(live_server: LiveServer, world: World) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Response
@@ -21,7 +21,7 @@ from hub.api.types import (
     ResponseModel,
     ShortText,
 )
-from hub.services import dealers
+from hub.services import dealers, licences
 
 router = APIRouter(prefix="/api/v1/dealers", tags=["dealers"])
 DealerCode = Annotated[str, Path(pattern=CODE_PATTERN)]
@@ -125,3 +125,43 @@ def list_dealers(
 def get_dealer(code: DealerCode, principal: AnyRole, container: ContainerDep) -> Any:
     with container.db.transaction() as conn:
         return dealers.get_dealer(conn, code, principal)
+
+
+class LicenceIn(RequestModel):
+    kind: ShortText
+    expires_on: date = Field(description="valid through this day (business time zone)")
+
+
+class LicenceOut(ResponseModel):
+    dealer_code: str
+    number: str
+    kind: str
+    expires_on: date
+
+
+@router.put(
+    "/{code}/licences/{number}",
+    response_model=LicenceOut,
+    responses={201: {"model": LicenceOut}},
+)
+def put_licence(
+    code: DealerCode,
+    number: Annotated[str, Path(pattern=CODE_PATTERN)],
+    body: LicenceIn,
+    principal: MasterDataWriter,
+    container: ContainerDep,
+    response: Response,
+) -> Any:
+    data = licences.LicenceInput(kind=body.kind, expires_on=body.expires_on)
+    with container.db.transaction() as conn:
+        licence, created = licences.put_licence(
+            conn, code, number, data, actor=principal, now=container.clock.now()
+        )
+    response.status_code = 201 if created else 200
+    return licence
+
+
+@router.get("/{code}/licences", response_model=list[LicenceOut])
+def list_licences(code: DealerCode, principal: AnyRole, container: ContainerDep) -> Any:
+    with container.db.transaction() as conn:
+        return licences.list_licences(conn, code, principal)
