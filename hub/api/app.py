@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -49,4 +51,7 @@ def create_app(container: Container, *, own_container: bool = False) -> FastAPI:
 
 def app_from_env() -> FastAPI:
     """Uvicorn factory (``hub.api.app:app_from_env``): settings from the environment."""
+    # Sync routes run in threads that mostly wait on the database; a thread
+    # whose answer has arrived should not wait 5 ms (the default) for the GIL.
+    sys.setswitchinterval(float(os.environ.get("DMS_GIL_SWITCH_INTERVAL", "0.0005")))
     return create_app(bootstrap(load_settings()), own_container=True)

@@ -36,7 +36,7 @@ def current_principal(
     token: Annotated[str | None, Depends(_bearer)],
     api_key: Annotated[str | None, Depends(_api_key)],
 ) -> Principal:
-    with container.db.engine.connect() as conn:
+    with container.db.read() as conn:
         if api_key:
             principal = principal_for_key(conn, api_key)
             if principal is None:

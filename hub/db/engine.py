@@ -25,13 +25,10 @@ def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 20) -> Eng
     if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() in ("", "psycopg2"):
         # The contract names psycopg 3; a bare postgresql:// URL would pick psycopg2.
         parsed = parsed.set(drivername="postgresql+psycopg")
-    return create_engine(
-        parsed,
-        pool_size=pool_size,
-        max_overflow=max_overflow,
-        pool_pre_ping=True,
-        pool_recycle=1800,
-    )
+    # No pool_pre_ping: it costs a round trip per checkout on the hot path. A
+    # connection broken by a server restart fails one statement, SQLAlchemy
+    # then invalidates the whole pool, and the caller's retry gets a fresh one.
+    return create_engine(parsed, pool_size=pool_size, max_overflow=max_overflow, pool_recycle=1800)
 
 
 def _sqlite_engine(url: str) -> Engine:
@@ -51,7 +48,9 @@ def _sqlite_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Readers take no write lock (WAL lets them run beside the writer).
+        read_only = connection.get_execution_options().get("read_only", False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 
@@ -69,6 +68,17 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
         with self.engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A connection for reads only: no transaction on PostgreSQL (each
+        statement on its own, no BEGIN/ROLLBACK round trips), a deferred
+        transaction on SQLite."""
+        options: dict[str, Any] = {"read_only": True}
+        if self.dialect == "postgresql":
+            options["isolation_level"] = "AUTOCOMMIT"
+        with self.engine.connect().execution_options(**options) as conn:
             yield conn
 
     def ping(self) -> None:

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Connection,
     ScalarSelect,
     Table,
+    bindparam,
     case,
     func,
     select,
@@ -67,6 +68,9 @@ def exposure_expression(dealer_code: Any) -> ColumnElement[Decimal]:
     return type_coerce(total, Money(2)).label("exposure")
 
 
+_EXPOSURE = select(exposure_expression(bindparam("dealer_code")))
+
+
 def exposure_of(conn: Connection, dealer_code: str) -> Decimal:
-    value: Decimal = conn.execute(select(exposure_expression(dealer_code))).scalar_one()
+    value: Decimal = conn.execute(_EXPOSURE, {"dealer_code": dealer_code}).scalar_one()
     return value

@@ -1,12 +1,17 @@
 """Placing an order: ONE transaction, idempotent by key (design.md "Rules that are
 easy to get wrong").
 
-In the transaction: claim the idempotency key (a unique index decides between
-two requests with one key), lock the dealer row and compute its exposure,
-price, check credit, lock and reserve stock in SKU order, write the order, its
-lines, its timeline entry and an outbox row. A refusal rolls back to a
-savepoint taken after the key was claimed, so it leaves no trace but the stored
-answer, which the same key and body get again.
+The transaction prices the order and writes it (order, lines, timeline entry,
+outbox row) with no lock held; then locks the dealer row, reads its exposure
+and checks credit, reserves stock with conditional updates in SKU order, and
+last inserts the idempotency key with its answer. Locks are taken late so they
+are held for a few statements only. The key's unique index decides
+between two requests with one key: the loser's insert waits for the winner's
+commit, finds the key taken, rolls its own work back and answers the winner's
+answer (or 409 ``idempotency_key_reused`` for another body). A refusal rolls
+everything back and stores only its answer, in a second transaction, under the
+same rule. Replays therefore need no read before the work: the common path is
+one round trip shorter, and a replay costs one rolled-back attempt.
 """
 
 from __future__ import annotations
@@ -19,16 +24,26 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from dms_domain.credit import check_credit
 from dms_domain.errors import DmsError, Refused
 from dms_domain.orders import OrderStatus
+from dms_domain.pricing import PricedOrder
 from hub.auth.principal import Principal
 from hub.db.engine import Database
-from hub.db.schema import idempotency_keys, order_lines, order_timeline, orders, outbox, stock
-from hub.services.order_pricing import OrderRequest, PreparedOrder, prepare_order
+from hub.db.schema import idempotency_keys, order_lines, order_timeline, orders, outbox
+from hub.services.order_pricing import (
+    OrderRequest,
+    available_stock,
+    check_active,
+    lock_dealer,
+    plan_stock,
+    price_request,
+    reserve_stock,
+)
 
 ORDER_PLACED = "order.placed"
 URGENT_PRIORITY = 10
@@ -60,7 +75,16 @@ def new_order_no(now: datetime) -> str:
 
 
 class _KeyTaken(Exception):
-    """Another request holds (or held) this idempotency key."""
+    """Another request holds this idempotency key: roll back, answer as it did."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Key:
+    scope: str
+    key: str
+    body_hash: str
+    now: datetime
+    ttl: timedelta
 
 
 def place_order(
@@ -75,53 +99,69 @@ def place_order(
     key_ttl: timedelta,
     render_refusal: RenderRefusal,
 ) -> Answer:
-    scope = request.dealer_code
-    try:
-        with db.transaction() as conn:
-            stored = _stored_answer(conn, scope, idempotency_key, body_hash, now)
-            if stored is not None:
-                return stored
-            _claim_key(conn, scope, idempotency_key, body_hash, now, key_ttl)
-            savepoint = conn.begin_nested()
+    key = _Key(request.dealer_code, idempotency_key, body_hash, now, key_ttl)
+    for _ in range(2):  # a second round only after an expired key was cleared
+        try:
+            with db.transaction() as conn:
+                body = _place(conn, request, principal, now=now, today=today)
+                _store(conn, key, 201, body)
+                return Answer(201, body)
+        except _KeyTaken:
+            pass
+        except DmsError as exc:
+            status, body = render_refusal(exc)
             try:
-                status, body = 201, _place(conn, request, principal, now=now, today=today)
-                savepoint.commit()
-            except DmsError as exc:
-                savepoint.rollback()
-                status, body = render_refusal(exc)
-            conn.execute(
-                update(idempotency_keys)
-                .where(idempotency_keys.c.scope == scope, idempotency_keys.c.key == idempotency_key)
-                .values(status_code=status, response=body)
-            )
-            return Answer(status, body)
-    except _KeyTaken:
-        # The winner has committed (its insert blocked ours until then): read its answer.
+                with db.transaction() as conn:
+                    _store(conn, key, status, body)
+                    return Answer(status, body)
+            except _KeyTaken:
+                pass
         with db.transaction() as conn:
-            stored = _stored_answer(conn, scope, idempotency_key, body_hash, now)
-        if stored is None:  # pragma: no cover - the winner's row vanished: a purge raced us
-            raise Refused("retry the request", code="idempotency_conflict", status=409) from None
-        return stored
+            stored = _stored_answer(conn, key)
+        if stored is not None:
+            return stored
+    raise Refused("the idempotency key is busy; retry", code="idempotency_conflict", status=409)
 
 
-def _stored_answer(
-    conn: Connection, scope: str, key: str, body_hash: str, now: datetime
-) -> Answer | None:
-    row = conn.execute(
-        select(idempotency_keys).where(
-            idempotency_keys.c.scope == scope, idempotency_keys.c.key == key
-        )
-    ).first()
+def _store(conn: Connection, key: _Key, status: int, body: dict[str, Any]) -> None:
+    values = {
+        "scope": key.scope,
+        "key": key.key,
+        "request_hash": key.body_hash,
+        "status_code": status,
+        "response": body,
+        "created_at": key.now,
+        "expires_at": key.now + key.ttl,
+    }
+    statement = _STORE_KEY["postgresql" if conn.dialect.name == "postgresql" else "sqlite"]
+    if conn.execute(statement, values).first() is None:
+        raise _KeyTaken
+
+
+# INSERT ... ON CONFLICT DO NOTHING: PostgreSQL waits for a concurrent insert of
+# the same key to commit or roll back before deciding, which is what makes the
+# unique index the referee between two requests with one key.
+_STORE_KEY = {
+    "postgresql": pg_insert(idempotency_keys)
+    .on_conflict_do_nothing(index_elements=["scope", "key"])
+    .returning(idempotency_keys.c.scope),
+    "sqlite": sqlite_insert(idempotency_keys)
+    .on_conflict_do_nothing(index_elements=["scope", "key"])
+    .returning(idempotency_keys.c.scope),
+}
+
+
+def _stored_answer(conn: Connection, key: _Key) -> Answer | None:
+    """The answer kept for the key; None if there is none or it had expired (then
+    it is removed, and the request is new)."""
+    where = (idempotency_keys.c.scope == key.scope, idempotency_keys.c.key == key.key)
+    row = conn.execute(select(idempotency_keys).where(*where)).first()
     if row is None:
         return None
-    if row.expires_at <= now:
-        conn.execute(
-            delete(idempotency_keys).where(
-                idempotency_keys.c.scope == scope, idempotency_keys.c.key == key
-            )
-        )
+    if row.expires_at <= key.now:
+        conn.execute(delete(idempotency_keys).where(*where))
         return None
-    if row.request_hash != body_hash:
+    if row.request_hash != key.body_hash:
         raise Refused(
             "this Idempotency-Key was used with another request body",
             code="idempotency_key_reused",
@@ -130,70 +170,105 @@ def _stored_answer(
     return Answer(row.status_code, row.response, replayed=True)
 
 
-def _claim_key(
-    conn: Connection, scope: str, key: str, body_hash: str, now: datetime, ttl: timedelta
-) -> None:
-    try:
-        with conn.begin_nested():
-            conn.execute(
-                insert(idempotency_keys).values(
-                    scope=scope,
-                    key=key,
-                    request_hash=body_hash,
-                    created_at=now,
-                    expires_at=now + ttl,
-                )
-            )
-    except IntegrityError as exc:
-        raise _KeyTaken from exc
-
-
 def _place(
     conn: Connection, request: OrderRequest, principal: Principal, *, now: datetime, today: date
 ) -> dict[str, Any]:
-    prepared = prepare_order(conn, request, principal, now=now, today=today, lock=True)
-    dealer, priced = prepared.dealer, prepared.priced
-    check_credit(
-        credit_limit=dealer.credit_limit, exposure=dealer.exposure, order_total=priced.total
+    """Price and write the order first, lock late: the dealer row and the stock
+    rows are held only from the credit check to the commit."""
+    quote = price_request(conn, request, principal, now=now, today=today, with_exposure=False)
+    dealer = quote.dealer
+    priced = quote.priced
+    if priced.gift_lines:
+        # Drop the gifts that look short now; reservation below has the last word.
+        skus = {line.sku for line in priced.lines}
+        priced = plan_stock(
+            request.lines, priced, available_stock(conn, quote.warehouse, skus)
+        ).priced
+    order_no = new_order_no(now)
+    _write_order(
+        conn,
+        order_no,
+        request,
+        quote.warehouse,
+        dealer.code,
+        dealer.erp_system,
+        priced,
+        principal,
+        now,
     )
-    if prepared.shortages:
+
+    status, credit_limit, exposure = lock_dealer(conn, dealer.code)
+    check_active(dealer.code, status)
+    # The exposure includes this order, written above: report it as "before".
+    check_credit(
+        credit_limit=credit_limit, exposure=exposure - priced.total, order_total=priced.total
+    )
+    plan = reserve_stock(conn, quote.warehouse, request.lines, priced)
+    if plan.shortages:
         raise Refused(
             "not enough stock for "
             + ", ".join(
-                f"{s.sku} ({s.requested} asked, {s.available} available)"
-                for s in prepared.shortages
+                f"{s.sku} ({s.requested} asked, {s.available} available)" for s in plan.shortages
             ),
             code="insufficient_stock",
             status=409,
-            shortages=[s.as_dict() for s in prepared.shortages],
+            shortages=[s.as_dict() for s in plan.shortages],
         )
-    _reserve(conn, prepared)
-    order_no = new_order_no(now)
+    if plan.priced is not priced:  # a gift lost the race for its last units
+        _drop_gift_rows(conn, order_no, priced, plan.priced)
+        priced = plan.priced
+    return {
+        "order_no": order_no,
+        "status": OrderStatus.SUBMITTED.value,
+        "dealer_code": dealer.code,
+        "warehouse": quote.warehouse,
+        **priced.as_dict(),
+        "urgent": request.urgent,
+        "remark": request.remark,
+        "customer_po": request.customer_po,
+        "requested_date": request.requested_date.isoformat() if request.requested_date else None,
+        "ship_to": dict(request.ship_to) if request.ship_to else None,
+        "created_at": now.isoformat().replace("+00:00", "Z"),
+    }
+
+
+def _write_order(
+    conn: Connection,
+    order_no: str,
+    request: OrderRequest,
+    warehouse: str,
+    dealer_code: str,
+    erp_system: str | None,
+    priced: PricedOrder,
+    principal: Principal,
+    now: datetime,
+) -> None:
     conn.execute(
-        insert(orders).values(
-            order_no=order_no,
-            dealer_code=dealer.code,
-            warehouse_code=prepared.warehouse,
-            status=OrderStatus.SUBMITTED.value,
-            currency=priced.currency,
-            total=priced.total,
-            tax_total=priced.tax_total,
-            invoiced_amount=0,
-            discounts=[d.as_dict() for d in priced.discounts],
-            warnings=[w.as_dict() for w in priced.warnings],
-            urgent=request.urgent,
-            remark=request.remark,
-            customer_po=request.customer_po,
-            requested_date=request.requested_date,
-            ship_to=dict(request.ship_to) if request.ship_to else None,
-            erp_system=dealer.erp_system,
-            placed_by=principal.name,
-            created_at=now,
-            updated_at=now,
-        )
+        _INSERT_ORDER,
+        {
+            "order_no": order_no,
+            "dealer_code": dealer_code,
+            "warehouse_code": warehouse,
+            "status": OrderStatus.SUBMITTED.value,
+            "currency": priced.currency,
+            "total": priced.total,
+            "tax_total": priced.tax_total,
+            "invoiced_amount": 0,
+            "discounts": [d.as_dict() for d in priced.discounts],
+            "warnings": [w.as_dict() for w in priced.warnings],
+            "urgent": request.urgent,
+            "remark": request.remark,
+            "customer_po": request.customer_po,
+            "requested_date": request.requested_date,
+            "ship_to": dict(request.ship_to) if request.ship_to else None,
+            "erp_system": erp_system,
+            "placed_by": principal.name,
+            "created_at": now,
+            "updated_at": now,
+        },
     )
     conn.execute(
-        insert(order_lines),
+        _INSERT_LINES,
         [
             {
                 "order_no": order_no,
@@ -213,66 +288,57 @@ def _place(
         ],
     )
     conn.execute(
-        insert(order_timeline).values(
-            order_no=order_no,
-            at=now,
-            event="placed",
-            from_status=None,
-            to_status=OrderStatus.SUBMITTED.value,
-            applied=True,
-            reason="placed",
-            actor=principal.name,
+        _INSERT_TIMELINE,
+        {
+            "order_no": order_no,
+            "at": now,
+            "event": "placed",
+            "from_status": None,
+            "to_status": OrderStatus.SUBMITTED.value,
+            "applied": True,
+            "reason": "placed",
+            "note": None,
+            "actor": principal.name,
+        },
+    )
+    conn.execute(
+        _INSERT_OUTBOX,
+        {
+            "topic": ORDER_PLACED,
+            "key": order_no,
+            "payload": {"order_no": order_no},
+            "priority": URGENT_PRIORITY if request.urgent else 0,
+            "status": "pending",
+            "attempts": 0,
+            "created_at": now,
+            "available_at": now,
+        },
+    )
+
+
+def _drop_gift_rows(
+    conn: Connection, order_no: str, before: PricedOrder, after: PricedOrder
+) -> None:
+    kept = {line.sku for line in after.gift_lines}
+    dropped = [line.sku for line in before.gift_lines if line.sku not in kept]
+    conn.execute(
+        delete(order_lines).where(
+            order_lines.c.order_no == order_no,
+            order_lines.c.is_gift.is_(True),
+            order_lines.c.sku.in_(dropped),
         )
     )
     conn.execute(
-        insert(outbox).values(
-            topic=ORDER_PLACED,
-            key=order_no,
-            payload={"order_no": order_no},
-            priority=URGENT_PRIORITY if request.urgent else 0,
-            status="pending",
-            attempts=0,
-            created_at=now,
-            available_at=now,
+        update(orders)
+        .where(orders.c.order_no == order_no)
+        .values(
+            discounts=[d.as_dict() for d in after.discounts],
+            warnings=[w.as_dict() for w in after.warnings],
         )
     )
-    return {
-        "order_no": order_no,
-        "status": OrderStatus.SUBMITTED.value,
-        "dealer_code": dealer.code,
-        "warehouse": prepared.warehouse,
-        **priced.as_dict(),
-        "urgent": request.urgent,
-        "remark": request.remark,
-        "customer_po": request.customer_po,
-        "requested_date": request.requested_date.isoformat() if request.requested_date else None,
-        "ship_to": dict(request.ship_to) if request.ship_to else None,
-        "created_at": now.isoformat().replace("+00:00", "Z"),
-    }
 
 
-def _reserve(conn: Connection, prepared: PreparedOrder) -> None:
-    """Conditional updates in SKU order: never below zero, even if a lock was missed."""
-    params = [
-        {"w": prepared.warehouse, "s": sku, "q": qty}
-        for sku, qty in sorted(prepared.reservations.items())
-    ]
-    statement = (
-        update(stock)
-        .where(
-            stock.c.warehouse_code == bindparam("w"),
-            stock.c.sku == bindparam("s"),
-            stock.c.on_hand - stock.c.reserved >= bindparam("q"),
-        )
-        .values(reserved=stock.c.reserved + bindparam("q"))
-    )
-    for param in params:
-        if conn.execute(statement, param).rowcount != 1:
-            # The rows are locked, so this means the lock was not honoured: refuse
-            # rather than oversell.
-            raise Refused(
-                f"stock of {param['s']} changed while the order was placed; retry",
-                code="insufficient_stock",
-                status=409,
-                shortages=[],
-            )
+_INSERT_ORDER = insert(orders)
+_INSERT_LINES = insert(order_lines)
+_INSERT_TIMELINE = insert(order_timeline)
+_INSERT_OUTBOX = insert(outbox)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, insert, select
+from sqlalchemy import ColumnElement, Connection, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from dms_domain.dealers import Tier
@@ -116,6 +116,10 @@ def list_promotions(
     return page
 
 
+_IN_FORCE = select(promotions).where(
+    *_in_force(bindparam("at", type_=promotions.c.starts_at.type))  # type: ignore[arg-type]
+)
+
+
 def promotions_in_force(conn: Connection, at: datetime) -> list[Promotion]:
-    query = select(promotions).where(*_in_force(at))
-    return [to_promotion(row) for row in conn.execute(query)]
+    return [to_promotion(row) for row in conn.execute(_IN_FORCE, {"at": at})]

@@ -34,7 +34,12 @@ from hub.jsonable import jsonable
 from hub.services import order_queries
 from hub.services.catalog_view import dealer_catalog
 from hub.services.order_placement import place_order, request_hash
-from hub.services.order_pricing import OrderRequest, prepare_order
+from hub.services.order_pricing import (
+    OrderRequest,
+    available_stock,
+    plan_stock,
+    price_request,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["ordering"])
 Orderer = Annotated[Principal, Depends(allow(Role.ADMIN, Role.MANAGER, Role.DEALER))]
@@ -217,15 +222,17 @@ def quote_order(body: OrderIn, principal: Orderer, container: ContainerDep) -> A
     request = _request(body, principal)
     now, today = _clock(container)
     with container.db.transaction() as conn:
-        prepared = prepare_order(conn, request, principal, now=now, today=today, lock=False)
-    dealer, priced = prepared.dealer, prepared.priced
+        quote = price_request(conn, request, principal, now=now, today=today)
+        skus = {line.sku for line in quote.priced.lines}
+        plan = plan_stock(request.lines, quote.priced, available_stock(conn, quote.warehouse, skus))
+    dealer, priced = quote.dealer, plan.priced
     limit = dealer.credit_limit
     headroom_after = None if limit is None else limit - dealer.exposure - priced.total
     return {
         "dealer_code": dealer.code,
-        "warehouse": prepared.warehouse,
+        "warehouse": quote.warehouse,
         **priced.as_dict(),
-        "shortages": [s.as_dict() for s in prepared.shortages],
+        "shortages": [s.as_dict() for s in plan.shortages],
         "credit": {
             "credit_limit": limit,
             "exposure": dealer.exposure,
