@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 # Order here is the order in --help.
-COMMAND_MODULES: tuple[str, ...] = ("hub.cli.db",)
+COMMAND_MODULES: tuple[str, ...] = ("hub.cli.db", "hub.cli.mapping")
 
 Handler = Callable[[argparse.Namespace], int]
 
