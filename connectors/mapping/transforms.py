@@ -31,7 +31,6 @@ from decimal import (
 )
 from typing import Any, Literal
 
-from connectors.mapping.coerce import MAX_ADJUSTED_EXPONENT as MAX_DIGITS
 from connectors.mapping.coerce import to_decimal, to_str, type_label
 from connectors.mapping.errors import Problem, SpecProblem
 from connectors.mapping.xref import CrossReference
@@ -158,13 +157,6 @@ def _text(value: Any) -> str:
     if isinstance(value, int | Decimal | float) and not isinstance(value, bool):
         return to_str(value)
     raise Problem(f"expected text, got {type_label(value)}", value, "type_mismatch")
-
-
-def _decimal(value: Any) -> Decimal:
-    """``to_decimal``, with its commonest case (an in-range Decimal) answered inline."""
-    if value.__class__ is Decimal and value.is_finite() and value.adjusted() <= MAX_DIGITS:
-        return value
-    return to_decimal(value)
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -437,7 +429,7 @@ def _divide(arg: Any, _options: Mapping[str, Any]) -> Built:
 
     def divide(value: Any, _x: CrossReference | None) -> Decimal:
         try:
-            return _MATH.divide(_decimal(value), divisor)
+            return _MATH.divide(to_decimal(value), divisor)
         except ArithmeticError:
             raise _out_of_range(value) from None
 
@@ -458,7 +450,7 @@ def _round(arg: Any, options: Mapping[str, Any]) -> Built:
 
     def rounded(value: Any, _x: CrossReference | None) -> Decimal:
         try:
-            return _decimal(value).quantize(quantum, rounding=mode, context=_MATH)
+            return to_decimal(value).quantize(quantum, rounding=mode, context=_MATH)
         except ArithmeticError:
             raise _out_of_range(value) from None
 
@@ -480,7 +472,7 @@ def _convert_unit(arg: Any, _options: Mapping[str, Any]) -> Built:
 def _scaled(factor: Decimal, divisor: Decimal = Decimal(1)) -> Built:
     def scale(value: Any, _x: CrossReference | None) -> Decimal:
         try:
-            product = _MATH.multiply(_decimal(value), factor)
+            product = _MATH.multiply(to_decimal(value), factor)
             return product if divisor == 1 else _MATH.divide(product, divisor)
         except ArithmeticError:
             raise _out_of_range(value) from None
