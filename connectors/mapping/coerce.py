@@ -59,6 +59,19 @@ def type_label(value: Any) -> str:
     return type(value).__name__
 
 
+def plain(value: Any) -> Any:
+    """A str or int subclass as the plain str or int it stands for, else the value itself.
+
+    Canonical records built from domain objects carry StrEnum and IntEnum
+    members (a tier, a status); they convert as their values do.
+    """
+    if isinstance(value, str) and value.__class__ is not str:
+        return str.__str__(value)
+    if isinstance(value, int) and value.__class__ not in (int, bool):
+        return int(value)
+    return value
+
+
 def _mismatch(expected: str, value: Any) -> Problem:
     return Problem(f"expected {expected}, got {type_label(value)}", value, "type_mismatch")
 
@@ -105,6 +118,8 @@ def to_decimal(value: Any) -> Decimal:
         return _check_range(number, value)
     if cls is float:
         return float_to_decimal(value)
+    if plain(value) is not value:
+        return to_decimal(plain(value))
     raise _mismatch("a decimal number", value)
 
 
@@ -130,6 +145,8 @@ def to_int(value: Any) -> int:
         if number is None or number != number.to_integral_value():
             raise Problem("expected a whole number", value, "type_mismatch")
         return int(number)
+    if plain(value) is not value:
+        return to_int(plain(value))
     raise _mismatch("a whole number", value)
 
 
@@ -146,6 +163,8 @@ def to_bool(value: Any) -> bool:
         if text in _FALSE_TEXT:
             return False
         raise Problem("expected a boolean (true/false, yes/no, y/n, 1/0)", value, "type_mismatch")
+    if plain(value) is not value:
+        return to_bool(plain(value))
     raise _mismatch("a boolean", value)
 
 
@@ -167,6 +186,8 @@ def to_str(value: Any) -> str:
             value,
             "type_mismatch",
         )
+    if plain(value) is not value:
+        return to_str(plain(value))
     raise _mismatch("text", value)
 
 

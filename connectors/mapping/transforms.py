@@ -31,7 +31,7 @@ from decimal import (
 )
 from typing import Any, Literal
 
-from connectors.mapping.coerce import to_decimal, to_str, type_label
+from connectors.mapping.coerce import plain, to_decimal, to_str, type_label
 from connectors.mapping.errors import Problem, SpecProblem
 from connectors.mapping.xref import CrossReference
 
@@ -354,7 +354,8 @@ def value_key(value: Any) -> tuple[str, Any] | None:
     kind_class = value.__class__
     kind = _KINDS.get(kind_class)
     if kind is None:
-        return None  # objects and lists are never map keys
+        normal = plain(value)  # a StrEnum member is looked up as its text
+        return None if normal is value else value_key(normal)  # objects, lists: never keys
     if (kind_class is Decimal and value.is_nan()) or (kind_class is float and math.isnan(value)):
         return None  # NaN equals nothing (and a signalling NaN cannot even be compared)
     return (kind, value)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
+from enum import IntEnum, StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -99,6 +100,20 @@ def test_int_bool_and_str() -> None:
     ]
     assert code_of(to_str, True) == "type_mismatch"
     assert code_of(to_str, {"a": 1}) == "type_mismatch"
+
+
+def test_enum_members_of_domain_records_convert_as_their_values() -> None:
+    class Tier(StrEnum):
+        CORE = "core"
+
+    class Level(IntEnum):
+        TWO = 2
+
+    assert (to_str(Tier.CORE), type(to_str(Tier.CORE))) == ("core", str)
+    assert (to_int(Level.TWO), type(to_int(Level.TWO))) == (2, int)
+    assert to_decimal(Level.TWO) == Decimal(2)
+    assert to_str(Level.TWO) == "2"
+    assert code_of(to_bool, Tier.CORE) == "type_mismatch"
 
 
 def test_datetime_keeps_an_offset_and_reads_a_naive_time_in_the_declared_zone() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 import pytest
@@ -130,6 +131,14 @@ def test_transform_refuses(
 def test_bad_settings_are_refused_at_load(name: str, arg: Any, options: dict[str, Any]) -> None:
     with pytest.raises(SpecProblem):
         build(name, arg, options)
+
+
+def test_map_looks_up_enum_members_by_their_value() -> None:
+    class Status(StrEnum):
+        SUBMITTED = "submitted"
+
+    assert run("map", {"submitted": "NEW"}, Status.SUBMITTED) == "NEW"
+    assert run("upper", None, Status.SUBMITTED) == "SUBMITTED"
 
 
 def test_steps_skip_null_unless_they_handle_it() -> None:
