@@ -120,42 +120,76 @@ def seed(url: str) -> tuple[list[str], list[str]]:
     usernames = []
     with db.transaction() as conn:
         catalog.put_warehouse(
-            conn, "BW", catalog.WarehouseInput("bench", WarehouseKind.CENTRAL, None, None),
-            actor=SEEDER, now=now,
+            conn,
+            "BW",
+            catalog.WarehouseInput("bench", WarehouseKind.CENTRAL, None, None),
+            actor=SEEDER,
+            now=now,
         )
         for sku in skus:
             catalog.put_product(
-                conn, sku,
+                conn,
+                sku,
                 catalog.ProductInput(sku, "pc", True, Decimal(13), 1, None, None, {}),
-                actor=SEEDER, now=now,
+                actor=SEEDER,
+                now=now,
             )
             stock_service.put_stock(
-                conn, "BW", sku, stock_service.StockCorrection(10_000_000, None, None),
-                actor=SEEDER, now=now,
+                conn,
+                "BW",
+                sku,
+                stock_service.StockCorrection(10_000_000, None, None),
+                actor=SEEDER,
+                now=now,
             )
         catalog.put_prices(
             conn,
             [catalog.PriceInput(Tier.CORE, sku, Decimal("12.3400"), "CNY") for sku in skus],
-            actor=SEEDER, now=now,
+            actor=SEEDER,
+            now=now,
         )
         for i in range(DEALERS):
             code = f"BD{i:03d}"
             dealers.put_dealer(
-                conn, code,
-                dealers.DealerInput(f"dealer {i}", Tier.CORE, ["bench"], None, 30,
-                                    DealerStatus.ACTIVE, "BW", None, None),
-                actor=SEEDER, now=now,
+                conn,
+                code,
+                dealers.DealerInput(
+                    f"dealer {i}",
+                    Tier.CORE,
+                    ["bench"],
+                    None,
+                    30,
+                    DealerStatus.ACTIVE,
+                    "BW",
+                    None,
+                    None,
+                ),
+                actor=SEEDER,
+                now=now,
             )
             username = f"bench-{code}"
-            add_user(conn, username=username, password="bench-password", role=Role.DEALER,
-                     dealer_code=code, regions=[], now=now)
+            add_user(
+                conn,
+                username=username,
+                password="bench-password",
+                role=Role.DEALER,
+                dealer_code=code,
+                regions=[],
+                now=now,
+            )
             usernames.append(username)
         promotions.create_promotion(
             conn,
-            Promotion(code="BENCH-FULL100", kind=PromotionKind.THRESHOLD_DISCOUNT,
-                      starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=1),
-                      threshold_amount=Decimal("50.00"), discount_amount=Decimal("5.00")),
-            actor=SEEDER, now=now,
+            Promotion(
+                code="BENCH-FULL100",
+                kind=PromotionKind.THRESHOLD_DISCOUNT,
+                starts_at=now - timedelta(days=1),
+                ends_at=now + timedelta(days=1),
+                threshold_amount=Decimal("50.00"),
+                discount_amount=Decimal("5.00"),
+            ),
+            actor=SEEDER,
+            now=now,
         )
     db.dispose()
     tokens = [issue_token(u, key=SECRET, ttl_seconds=3600, now=now) for u in usernames]
@@ -173,9 +207,22 @@ def start_hub(url: str, port: int, workers: int, prom_dir: str) -> subprocess.Po
     }
     env.pop("DMS_BROKER_URL", None)
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "hub.api.app:app_from_env", "--factory",
-         "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-         "--log-level", "warning", "--no-access-log"],
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "hub.api.app:app_from_env",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
         env=env,
         start_new_session=True,  # its own process group: stopping it stops its workers
     )
@@ -201,7 +248,9 @@ def stop_hub(process: subprocess.Popen[bytes]) -> None:
         process.wait(timeout=10)
 
 
-def run_wrk(port: int, tokens: list[str], skus: list[str], clients: int, seconds: int) -> dict[str, float]:
+def run_wrk(
+    port: int, tokens: list[str], skus: list[str], clients: int, seconds: int
+) -> dict[str, float]:
     script = LUA % {
         "run": uuid.uuid4().hex[:12],
         "tokens": ",".join(f'"{t}"' for t in tokens),
@@ -212,9 +261,24 @@ def run_wrk(port: int, tokens: list[str], skus: list[str], clients: int, seconds
         path = handle.name
     try:
         out = subprocess.run(
-            ["wrk", "-t", "2", "-c", str(clients), "-d", f"{seconds}s", "--latency",
-             "--timeout", "10s", "-s", path, f"http://127.0.0.1:{port}"],
-            capture_output=True, text=True, check=True,
+            [
+                "wrk",
+                "-t",
+                "2",
+                "-c",
+                str(clients),
+                "-d",
+                f"{seconds}s",
+                "--latency",
+                "--timeout",
+                "10s",
+                "-s",
+                path,
+                f"http://127.0.0.1:{port}",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout
     finally:
         Path(path).unlink()
@@ -236,7 +300,9 @@ def parse_wrk(out: str) -> dict[str, float]:
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     result["non_2xx"] = float(bad.group(1)) if bad else 0.0
     errors = re.search(r"Socket errors: (.*)", out)
-    result["socket_errors"] = 0.0 if not errors else float(sum(int(n) for n in re.findall(r"\d+", errors.group(1))))
+    result["socket_errors"] = (
+        0.0 if not errors else float(sum(int(n) for n in re.findall(r"\d+", errors.group(1))))
+    )
     return result
 
 
@@ -247,7 +313,9 @@ def run_pgbench(clients: int, seconds: int) -> float:
         subprocess.run(["pgbench", "-i", "-q", "-s", "10", url], check=True, capture_output=True)
         out = subprocess.run(
             ["pgbench", "-b", "tpcb-like", "-c", str(clients), "-j", "2", "-T", str(seconds), url],
-            check=True, capture_output=True, text=True,
+            check=True,
+            capture_output=True,
+            text=True,
         ).stdout
     finally:
         drop_database(name)
@@ -274,9 +342,22 @@ def main() -> int:
         hub = start_hub(url, port, args.workers, prom_dir)
         run_wrk(port, tokens, skus, args.clients, 3)  # warm-up: pools, caches, JIT of plans
         if os.environ.get("BENCH_PROFILE"):
-            subprocess.Popen(["py-spy", "record", "--pid", str(hub.pid), "--subprocesses",
-                              "--duration", str(args.seconds - 1), "--format", "raw",
-                              "-o", os.environ["BENCH_PROFILE"], "--nonblocking"])
+            subprocess.Popen(
+                [
+                    "py-spy",
+                    "record",
+                    "--pid",
+                    str(hub.pid),
+                    "--subprocesses",
+                    "--duration",
+                    str(args.seconds - 1),
+                    "--format",
+                    "raw",
+                    "-o",
+                    os.environ["BENCH_PROFILE"],
+                    "--nonblocking",
+                ]
+            )
         result = run_wrk(port, tokens, skus, args.clients, args.seconds)
         stop_hub(hub)
         hub = None
@@ -309,7 +390,8 @@ def main() -> int:
         "pgbench_tpcb_like_tps": round(tps, 1),
         "ratio_orders_to_pgbench_tps": round(ratio, 3),
         "goal": f">= {GOAL_ORDERS_PER_S} orders/s with p99 <= {GOAL_P99_MS} ms",
-        "goal_met": result["requests_per_s"] >= GOAL_ORDERS_PER_S and result["p99_ms"] <= GOAL_P99_MS,
+        "goal_met": result["requests_per_s"] >= GOAL_ORDERS_PER_S
+        and result["p99_ms"] <= GOAL_P99_MS,
     }
     print(json.dumps(report, indent=2))
     consistent = report["units_reserved"] == report["units_expected"] and report["non_2xx"] == 0

@@ -13,7 +13,12 @@ import sys
 from collections.abc import Callable, Sequence
 
 # Order here is the order in --help.
-COMMAND_MODULES: tuple[str, ...] = ("hub.cli.db", "hub.cli.serve", "hub.cli.users")
+COMMAND_MODULES: tuple[str, ...] = (
+    "hub.cli.db",
+    "hub.cli.serve",
+    "hub.cli.users",
+    "hub.cli.mapping",
+)
 
 Handler = Callable[[argparse.Namespace], int]
 
