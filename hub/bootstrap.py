@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from hub.auth.cache import PrincipalCache
 from hub.clock import Clock, SystemClock
 from hub.db.engine import Database, make_engine
 from hub.metrics import HubMetrics
@@ -15,6 +16,7 @@ class Container:
     settings: Settings
     db: Database
     metrics: HubMetrics
+    principals: PrincipalCache
     clock: Clock = field(default_factory=SystemClock)
 
     def close(self) -> None:
@@ -31,5 +33,6 @@ def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Container:
         settings=settings,
         db=Database(engine),
         metrics=HubMetrics(),
+        principals=PrincipalCache(settings.auth_cache_seconds),
         clock=clock or SystemClock(),
     )

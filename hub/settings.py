@@ -54,8 +54,12 @@ class Settings(BaseSettings):
     token_ttl_seconds: int = Field(default=3600, ge=60, le=7 * 24 * 3600)
     login_max_failures: int = Field(default=5, ge=1)
     login_failure_window_seconds: int = Field(default=900, ge=1)
+    # How long a process may trust that a user or key is still enabled (0: ask
+    # the database on every request).
+    auth_cache_seconds: float = Field(default=2.0, ge=0, le=60)
 
     # HTTP
+    http_threads: int = Field(default=8, ge=1, le=200)
     max_page_size: int = 500
     default_page_size: int = 50
     idempotency_ttl_hours: int = Field(default=24, ge=24)

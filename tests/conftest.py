@@ -67,6 +67,8 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
         "secret_key": TEST_SECRET,
         "env": "development",
         "broker_url": None,
+        # Tests disable users and revoke keys and expect it at once.
+        "auth_cache_seconds": 0,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[arg-type]

@@ -8,6 +8,7 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI
 
 from hub.api import problems
@@ -31,6 +32,11 @@ RFC 9457 problem document with a stable `code`.
 def create_app(container: Container, *, own_container: bool = False) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # Sync routes run in this many threads. More threads than the database
+        # can serve at once only add GIL and row-lock contention: the rest of the
+        # requests wait in the event loop, which costs nothing.
+        limiter = anyio.to_thread.current_default_thread_limiter()
+        limiter.total_tokens = container.settings.http_threads
         yield
         if own_container:
             container.close()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 
 from dms_domain.errors import Refused
@@ -23,7 +24,7 @@ def _unauthenticated(detail: str) -> Refused:
     return Refused(detail, code="unauthorized", status=401)
 
 
-def get_container(request: Request) -> Container:
+async def get_container(request: Request) -> Container:
     container: Container = request.app.state.container
     return container
 
@@ -31,37 +32,56 @@ def get_container(request: Request) -> Container:
 ContainerDep = Annotated[Container, Depends(get_container)]
 
 
-def current_principal(
+async def current_principal(
     container: ContainerDep,
     token: Annotated[str | None, Depends(_bearer)],
     api_key: Annotated[str | None, Depends(_api_key)],
 ) -> Principal:
+    """Who is calling. Runs in the event loop: the signature check is cheap, and
+    the database is asked (in a worker thread) only when the cache has no answer."""
+    lookup: Callable[[Container, str], Principal | None]
+    if api_key:
+        credential, lookup = "k:" + api_key, _by_api_key
+    elif token:
+        try:
+            username = read_token(token, key=container.settings.signing_key())
+        except InvalidToken as exc:
+            raise _unauthenticated(f"the bearer token is not valid: {exc}") from exc
+        credential, lookup = "u:" + username, _by_username
+    else:
+        raise _unauthenticated("send a bearer token (POST /api/v1/auth/token) or an X-API-Key")
+    cache = container.principals
+    principal = cache.get(credential)
+    if principal is None:
+        principal = await run_in_threadpool(lookup, container, credential[2:])
+        if principal is None:
+            raise _unauthenticated(
+                "the API key is unknown or revoked"
+                if api_key
+                else "the user of this token is disabled or gone"
+            )
+        cache.put(credential, principal)
+    return principal
+
+
+def _by_api_key(container: Container, credential: str) -> Principal | None:
     with container.db.read() as conn:
-        if api_key:
-            principal = principal_for_key(conn, api_key)
-            if principal is None:
-                raise _unauthenticated("the API key is unknown or revoked")
-            return principal
-        if token:
-            try:
-                username = read_token(token, key=container.settings.signing_key())
-            except InvalidToken as exc:
-                raise _unauthenticated(f"the bearer token is not valid: {exc}") from exc
-            principal = load_active_user(conn, username)
-            if principal is None:
-                raise _unauthenticated("the user of this token is disabled or gone")
-            return principal
-    raise _unauthenticated("send a bearer token (POST /api/v1/auth/token) or an X-API-Key")
+        return principal_for_key(conn, credential)
+
+
+def _by_username(container: Container, credential: str) -> Principal | None:
+    with container.db.read() as conn:
+        return load_active_user(conn, credential)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
-def allow(*roles: Role) -> Callable[[Principal], Principal]:
+def allow(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency that admits only the given roles (403 for the others)."""
     allowed = frozenset(roles)
 
-    def check(principal: CurrentPrincipal) -> Principal:
+    async def check(principal: CurrentPrincipal) -> Principal:
         if principal.role not in allowed:
             raise Refused(
                 f"the {principal.role.value} role may not use this endpoint",

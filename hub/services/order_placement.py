@@ -243,77 +243,70 @@ def _write_order(
     principal: Principal,
     now: datetime,
 ) -> None:
-    conn.execute(
-        _INSERT_ORDER,
+    """The order, its lines, its first timeline entry and its outbox row."""
+    order = {
+        "order_no": order_no,
+        "dealer_code": dealer_code,
+        "warehouse_code": warehouse,
+        "status": OrderStatus.SUBMITTED.value,
+        "currency": priced.currency,
+        "total": priced.total,
+        "tax_total": priced.tax_total,
+        "invoiced_amount": 0,
+        "discounts": [d.as_dict() for d in priced.discounts],
+        "warnings": [w.as_dict() for w in priced.warnings],
+        "urgent": request.urgent,
+        "remark": request.remark,
+        "customer_po": request.customer_po,
+        "requested_date": request.requested_date,
+        "ship_to": dict(request.ship_to) if request.ship_to else None,
+        "erp_system": erp_system,
+        "placed_by": principal.name,
+        "created_at": now,
+        "updated_at": now,
+    }
+    lines = [
         {
             "order_no": order_no,
-            "dealer_code": dealer_code,
-            "warehouse_code": warehouse,
-            "status": OrderStatus.SUBMITTED.value,
-            "currency": priced.currency,
-            "total": priced.total,
-            "tax_total": priced.tax_total,
-            "invoiced_amount": 0,
-            "discounts": [d.as_dict() for d in priced.discounts],
-            "warnings": [w.as_dict() for w in priced.warnings],
-            "urgent": request.urgent,
-            "remark": request.remark,
-            "customer_po": request.customer_po,
-            "requested_date": request.requested_date,
-            "ship_to": dict(request.ship_to) if request.ship_to else None,
-            "erp_system": erp_system,
-            "placed_by": principal.name,
-            "created_at": now,
-            "updated_at": now,
-        },
-    )
-    conn.execute(
-        _INSERT_LINES,
-        [
-            {
-                "order_no": order_no,
-                "line_no": number,
-                "sku": line.sku,
-                "qty": line.qty,
-                "unit_price": line.unit_price,
-                "list_amount": line.list_amount,
-                "amount": line.amount,
-                "tax_rate": line.tax_rate,
-                "tax_amount": line.tax_amount,
-                "is_gift": line.is_gift,
-                "price_trace": [entry.as_dict() for entry in line.price_trace],
-                "shipped_qty": 0,
-            }
-            for number, line in enumerate(priced.lines, start=1)
-        ],
-    )
-    conn.execute(
-        _INSERT_TIMELINE,
-        {
-            "order_no": order_no,
-            "at": now,
-            "event": "placed",
-            "from_status": None,
-            "to_status": OrderStatus.SUBMITTED.value,
-            "applied": True,
-            "reason": "placed",
-            "note": None,
-            "actor": principal.name,
-        },
-    )
-    conn.execute(
-        _INSERT_OUTBOX,
-        {
-            "topic": ORDER_PLACED,
-            "key": order_no,
-            "payload": {"order_no": order_no},
-            "priority": URGENT_PRIORITY if request.urgent else 0,
-            "status": "pending",
-            "attempts": 0,
-            "created_at": now,
-            "available_at": now,
-        },
-    )
+            "line_no": number,
+            "sku": line.sku,
+            "qty": line.qty,
+            "unit_price": line.unit_price,
+            "list_amount": line.list_amount,
+            "amount": line.amount,
+            "tax_rate": line.tax_rate,
+            "tax_amount": line.tax_amount,
+            "is_gift": line.is_gift,
+            "price_trace": [entry.as_dict() for entry in line.price_trace],
+            "shipped_qty": 0,
+        }
+        for number, line in enumerate(priced.lines, start=1)
+    ]
+    timeline = {
+        "order_no": order_no,
+        "at": now,
+        "event": "placed",
+        "from_status": None,
+        "to_status": OrderStatus.SUBMITTED.value,
+        "applied": True,
+        "reason": "placed",
+        "note": None,
+        "actor": principal.name,
+    }
+    announcement = {
+        "topic": ORDER_PLACED,
+        "key": order_no,
+        "payload": {"order_no": order_no},
+        "priority": URGENT_PRIORITY if request.urgent else 0,
+        "status": "pending",
+        "attempts": 0,
+        "created_at": now,
+        "available_at": now,
+    }
+    conn.execute(_INSERT_ORDER, order)
+    conn.execute(_INSERT_LINES, lines)
+    conn.execute(_INSERT_TIMELINE, timeline)
+    conn.execute(_INSERT_OUTBOX, announcement)
 
 
 def _drop_gift_rows(
