@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import httpx
 import psycopg
 import pytest
+import redis
 import uvicorn
 
 from hub.api.app import create_app
@@ -59,6 +60,22 @@ def pg_database_url() -> Iterator[str]:
     yield f"{url}/{name}"
     with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+REDIS_URL = os.environ.get("DMS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The real Redis; skipped on a laptop without one, a failure in CI."""
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        service_unavailable("Redis", exc)
+    finally:
+        client.close()
+    return REDIS_URL
 
 
 def make_settings(database_url: str, **overrides: object) -> Settings:

@@ -44,8 +44,8 @@ def test_readyz_reports_an_unreachable_database_and_broker() -> None:
     assert "127.0.0.1:1" not in response.text  # no URL (it may hold a password)
 
 
-def test_readyz_checks_a_real_redis_broker(database_url: str) -> None:
-    container = bootstrap(make_settings(database_url, broker_url="redis://127.0.0.1:6379/0"))
+def test_readyz_checks_a_real_redis_broker(database_url: str, redis_url: str) -> None:
+    container = bootstrap(make_settings(database_url, broker_url=redis_url))
     try:
         response = asyncio.run(_get(create_app(container), "/readyz"))
     finally:
