@@ -8,7 +8,8 @@
     ├── ConfigurationError    the deployment is wrong: fix the settings or mapping files
     └── ExternalSystemError   a remote system failed
         ├── TransientError    retry later with backoff
-        └── PermanentError    never retry; includes business rejections by the remote side
+        └── PermanentError    never retry: tell a person
+            └── BusinessRejection   the remote side said no to this document (reason kept)
 
 Foreign errors (httpx, zeep, pyodbc, SQLAlchemy) are translated into this tree at
 the edge, with ``raise ... from exc`` so the cause stays visible.
@@ -90,6 +91,13 @@ class TransientError(ExternalSystemError):
 
 class PermanentError(ExternalSystemError):
     code = "permanent_error"
+
+
+class BusinessRejection(PermanentError):
+    """The remote system refused the document for a business reason (unknown
+    customer, blocked material, validation): the order is rejected, not retried."""
+
+    code = "business_rejection"
 
 
 @dataclass

@@ -10,7 +10,7 @@ import secrets
 import zoneinfo
 from datetime import timedelta
 from enum import StrEnum
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 
 from pydantic import AfterValidator, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -49,6 +49,12 @@ class Settings(BaseSettings):
     broker_url: str | None = None
     secret_key: SecretStr | None = None
     business_tz: Annotated[str, AfterValidator(_check_time_zone)] = "Asia/Shanghai"
+
+    # Connectors: DMS_CONNECTORS__<NAME>__SYSTEM=generic, DMS_CONNECTORS__<NAME>__BASE_URL=...
+    connectors: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    # The connector that receives orders; a dealer's own ``erp.system`` overrides it.
+    order_erp: str | None = None
+    mappings_dir: str = "mappings"
 
     # Auth
     token_ttl_seconds: int = Field(default=3600, ge=60, le=7 * 24 * 3600)
