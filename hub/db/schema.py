@@ -20,6 +20,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -163,6 +164,9 @@ stock = Table(
     Column("safety_stock", BigInteger, nullable=True),
     Column("max_level", BigInteger, nullable=True),
     Column("updated_at", UtcDateTime, nullable=False),
+    # The newest snapshot applied: an older one is ignored (staging-contract.md).
+    Column("snapshot_as_of", UtcDateTime, nullable=True),
+    Column("snapshot_source", String(32), nullable=True),
     CheckConstraint("reserved >= 0", name="reserved_not_negative"),
     CheckConstraint("on_hand >= 0", name="on_hand_not_negative"),
 )
@@ -238,6 +242,10 @@ orders = Table(
     Column("placed_by", String(CODE), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    # Who is pushing this order to its ERP right now, and until when: two
+    # deliveries of one job cannot both create the ERP document.
+    Column("lease_holder", String(64), nullable=True),
+    Column("lease_expires_at", UtcDateTime, nullable=True),
     Index("ix_orders_dealer_status", "dealer_code", "status"),
     Index("ix_orders_status", "status"),
     Index("ix_orders_created", "created_at", "order_no"),
@@ -382,16 +390,113 @@ payments = Table(
 )
 
 
+# -- sync engine ----------------------------------------------------------------
+
+dead_letters = Table(
+    "dead_letters",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("actor", String(64), nullable=False),
+    Column("queue", String(64), nullable=False),
+    Column("message_id", String(64), nullable=False),
+    Column("args", Json, nullable=False),
+    Column("kwargs", Json, nullable=False),
+    Column("error", Text, nullable=False),
+    Column("error_class", String(64), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("status", String(16), nullable=False),  # open | replayed | discarded
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("replayed_at", UtcDateTime, nullable=True),
+    Column("replayed_by", String(CODE), nullable=True),
+    UniqueConstraint("message_id"),
+    Index("ix_dead_letters_status", "status", "id"),
+)
+
+quarantine = Table(
+    "quarantine",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("source", String(64), nullable=False),
+    Column("entity", String(32), nullable=False),
+    Column("key", String(255), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("raw", Json, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_quarantine_source", "source", "entity", "id"),
+)
+
+# The newest version applied of every inbound record: an older one never
+# overwrites a newer one, and the same one twice changes nothing.
+inbound_versions = Table(
+    "inbound_versions",
+    metadata,
+    Column("source", String(64), primary_key=True),
+    Column("entity", String(32), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("version", String(64), nullable=False),
+    Column("applied_at", UtcDateTime, nullable=False),
+)
+
+sync_state = Table(
+    "sync_state",
+    metadata,
+    Column("connector", String(64), primary_key=True),
+    Column("entity", String(32), primary_key=True),
+    Column("cursor", Text, nullable=True),
+    Column("last_run_at", UtcDateTime, nullable=True),
+    Column("last_success_at", UtcDateTime, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("last_error_at", UtcDateTime, nullable=True),
+    Column("errors_total", BigInteger, nullable=False, default=0),
+    Column("records_total", BigInteger, nullable=False, default=0),
+    Column("rejected_total", BigInteger, nullable=False, default=0),
+)
+
+# Minimal here; the alerting issue adds rules and notifications on top.
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("kind", String(32), nullable=False),
+    Column("subject", String(255), nullable=False),  # what it is about: an order, a connector...
+    Column("status", String(16), nullable=False),  # open | acknowledged | resolved
+    Column("severity", String(16), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("details", Json, nullable=True),
+    Column("dealer_code", String(CODE), nullable=True),
+    Column("opened_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("acknowledged_at", UtcDateTime, nullable=True),
+    Column("acknowledged_by", String(CODE), nullable=True),
+    Column("resolved_at", UtcDateTime, nullable=True),
+    Column("resolved_by", String(CODE), nullable=True),
+    Column("occurrences", Integer, nullable=False, default=1),
+    # One alert that is not resolved per (kind, subject).
+    Index(
+        "uq_alerts_open_subject",
+        "kind",
+        "subject",
+        unique=True,
+        sqlite_where=text("status != 'resolved'"),
+        postgresql_where=text("status != 'resolved'"),
+    ),
+    Index("ix_alerts_status", "status", "kind"),
+)
+
+
 __all__ = [
     "Id",
     "Json",
+    "alerts",
     "api_keys",
     "audit_log",
     "credit_notes",
+    "dead_letters",
     "dealer_licences",
     "dealer_regions",
     "dealers",
     "idempotency_keys",
+    "inbound_versions",
     "invoices",
     "login_failures",
     "metadata",
@@ -404,9 +509,11 @@ __all__ = [
     "product_erp_codes",
     "products",
     "promotions",
+    "quarantine",
     "shipment_lines",
     "shipments",
     "stock",
+    "sync_state",
     "users",
     "warehouses",
 ]

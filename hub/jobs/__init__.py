@@ -1,0 +1,1 @@
+"""Background jobs: Dramatiq actors on Redis or RabbitMQ, or in-process."""

@@ -1,0 +1,88 @@
+"""The actors: thin entry points that call the sync use cases.
+
+Retries: only ``TransientError`` is retried, with exponential backoff and
+jitter (Dramatiq's), from 1 s up to 5 minutes, 12 times (about half an hour in
+all); anything else fails at once. A message that fails for good is copied to
+the dead-letter table by ``DeadLetterTable``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import dramatiq
+from dramatiq.broker import Broker
+
+from dms_domain.errors import TransientError
+
+if TYPE_CHECKING:
+    from hub.jobs.runtime import Runtime
+
+MAX_RETRIES = 12
+QUEUE_ORDERS = "orders"
+QUEUE_URGENT = "orders_urgent"
+QUEUE_PULLS = "pulls"
+QUEUE_MAINTENANCE = "maintenance"
+ALL_QUEUES = (QUEUE_URGENT, QUEUE_ORDERS, QUEUE_PULLS, QUEUE_MAINTENANCE)
+
+
+def transient_only(retries: int, exception: BaseException) -> bool:
+    return isinstance(exception, TransientError) and retries < MAX_RETRIES
+
+
+RETRIES: dict[str, Any] = {
+    "retry_when": transient_only,
+    "min_backoff": 1_000,
+    "max_backoff": 300_000,
+    "time_limit": 300_000,
+}
+
+
+@dataclass(frozen=True)
+class Actors:
+    push_order: dramatiq.Actor[..., None]
+    push_order_urgent: dramatiq.Actor[..., None]
+    cancel_order: dramatiq.Actor[..., None]
+    pull: dramatiq.Actor[..., None]
+    relay_outbox: dramatiq.Actor[..., None]
+
+    def queues(self) -> set[str]:
+        return set(ALL_QUEUES)
+
+
+def declare_actors(broker: Broker, runtime: Callable[[], Runtime]) -> Actors:
+    """Declare every actor on ``broker``. Done once per broker, before any
+    worker starts (a late declaration can be eaten by a stopped worker)."""
+
+    def push_order(order_no: str, outbox_id: int | None = None) -> None:
+        runtime().push_order(order_no, outbox_id)
+
+    def cancel_order(
+        order_no: str, reason: str | None = None, outbox_id: int | None = None
+    ) -> None:
+        runtime().cancel_order(order_no, reason, outbox_id)
+
+    def pull(connector: str, entity: str) -> None:
+        runtime().pull(connector, entity)
+
+    def relay_outbox() -> None:
+        runtime().relay_outbox()
+
+    def make(
+        fn: Callable[..., None], name: str, queue: str, priority: int
+    ) -> dramatiq.Actor[..., None]:
+        decorate = dramatiq.actor(
+            actor_name=name, queue_name=queue, priority=priority, broker=broker, **RETRIES
+        )
+        return decorate(fn)
+
+    return Actors(
+        push_order=make(push_order, "push_order", QUEUE_ORDERS, 10),
+        # Urgent orders have their own queue, and a worker takes them first.
+        push_order_urgent=make(push_order, "push_order_urgent", QUEUE_URGENT, 0),
+        cancel_order=make(cancel_order, "cancel_order", QUEUE_ORDERS, 5),
+        pull=make(pull, "pull", QUEUE_PULLS, 20),
+        relay_outbox=make(relay_outbox, "relay_outbox", QUEUE_MAINTENANCE, 1),
+    )

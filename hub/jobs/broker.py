@@ -1,0 +1,30 @@
+"""The message broker, chosen by DMS_BROKER_URL: Redis, RabbitMQ, or (unset)
+an in-process stub broker served by worker threads inside the API process."""
+
+from __future__ import annotations
+
+from dramatiq.broker import Broker
+from dramatiq.brokers.rabbitmq import RabbitmqBroker
+from dramatiq.brokers.redis import RedisBroker
+from dramatiq.brokers.stub import StubBroker
+
+from dms_domain.errors import ConfigurationError
+from hub.clock import Clock
+from hub.db.engine import Database
+from hub.jobs.dead_letters import DeadLetterTable
+
+
+def build_broker(url: str | None, db: Database, clock: Clock) -> Broker:
+    broker: Broker
+    if url is None:
+        broker = StubBroker()
+    elif url.startswith(("redis://", "rediss://", "unix://")):
+        broker = RedisBroker(url=url)  # type: ignore[no-untyped-call]
+    elif url.startswith(("amqp://", "amqps://")):
+        broker = RabbitmqBroker(url=url)
+    else:
+        raise ConfigurationError(
+            f"DMS_BROKER_URL must start with redis:// or amqp://, not {url.split(':', 1)[0]!r}"
+        )
+    broker.add_middleware(DeadLetterTable(db, clock))
+    return broker

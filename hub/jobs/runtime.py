@@ -1,0 +1,144 @@
+"""The composition root of a process that runs jobs (a worker, the scheduler,
+or the API's in-process worker): the container, the connectors, the broker
+and its actors, and the one place actors find them."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dramatiq import Worker
+from dramatiq.broker import Broker
+
+from connectors.port import Connector
+from connectors.registry import ConnectorContext, build_connector
+from hub.bootstrap import Container
+from hub.db.engine import Database
+from hub.jobs.actors import Actors, declare_actors
+from hub.jobs.broker import build_broker
+from hub.services.xref import DatabaseCrossReference
+from hub.sync import orders_out
+from hub.sync.outbox import claim_due, mark_done
+from hub.sync.pulls import pull_page, record_failure
+
+log = logging.getLogger(__name__)
+ORDER_PLACED = "order.placed"
+ORDER_CANCEL = "order.cancel"
+
+_current: Runtime | None = None
+_lock = threading.Lock()
+
+
+@dataclass
+class Runtime:
+    container: Container
+    connectors: dict[str, Connector]
+    broker: Broker
+    actors: Actors = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.actors = declare_actors(self.broker, current_runtime)
+
+    @property
+    def db(self) -> Database:
+        return self.container.db
+
+    # -- the work of each actor ------------------------------------------------------
+
+    def push_order(self, order_no: str, outbox_id: int | None) -> None:
+        now = self.container.clock.now()
+        outcome = orders_out.push_order(
+            self.db,
+            self.connectors,
+            order_no,
+            default_erp=self.container.settings.order_erp,
+            now=now,
+        )
+        log.info("push %s: %s", order_no, outcome)
+        self._done(outbox_id)
+
+    def cancel_order(self, order_no: str, reason: str | None, outbox_id: int | None) -> None:
+        now = self.container.clock.now()
+        outcome = orders_out.cancel_order(
+            self.db,
+            self.connectors,
+            order_no,
+            reason=reason,
+            default_erp=self.container.settings.order_erp,
+            now=now,
+        )
+        log.info("cancel %s: %s", order_no, outcome)
+        self._done(outbox_id)
+
+    def pull(self, connector: str, entity: str) -> None:
+        now = self.container.clock.now()
+        try:
+            result = pull_page(self.db, self.connectors[connector], entity, now)
+        except Exception as exc:
+            record_failure(self.db, connector, entity, f"{type(exc).__name__}: {exc}", now)
+            raise
+        if result.more:
+            self.actors.pull.send(connector, entity)
+
+    def relay_outbox(self) -> None:
+        with self.db.transaction() as conn:
+            due = claim_due(conn, self.container.clock.now())
+        for row in due:
+            if row.topic == ORDER_PLACED:
+                actor = (
+                    self.actors.push_order_urgent if row.priority > 0 else self.actors.push_order
+                )
+                actor.send(row.key, outbox_id=row.id)
+            elif row.topic == ORDER_CANCEL:
+                self.actors.cancel_order.send(
+                    row.key, reason=row.payload.get("reason"), outbox_id=row.id
+                )
+            else:
+                log.error("outbox row %s has an unknown topic %r", row.id, row.topic)
+
+    def _done(self, outbox_id: int | None) -> None:
+        if outbox_id is not None:
+            with self.db.transaction() as conn:
+                mark_done(conn, outbox_id, self.container.clock.now())
+
+    def close(self) -> None:
+        for connector in self.connectors.values():
+            connector.close()
+        self.broker.close()
+
+
+def build_runtime(container: Container) -> Runtime:
+    settings = container.settings
+    context = ConnectorContext(
+        mappings_root=Path(settings.mappings_dir),
+        xref_for=lambda system: DatabaseCrossReference(container.db, system),
+    )
+    connectors = {
+        name: build_connector(name, config, context)
+        for name, config in sorted(settings.connectors.items())
+    }
+    broker = build_broker(settings.broker_url, container.db, container.clock)
+    runtime = Runtime(container, connectors, broker)
+    install(runtime)
+    return runtime
+
+
+def install(runtime: Runtime | None) -> None:
+    global _current  # noqa: PLW0603 - the one process-wide runtime actors find
+    with _lock:
+        _current = runtime
+
+
+def current_runtime() -> Runtime:
+    runtime = _current
+    if runtime is None:
+        raise RuntimeError("no job runtime in this process: build_runtime() first")
+    return runtime
+
+
+def start_worker(runtime: Runtime, threads: int) -> Worker:
+    worker = Worker(runtime.broker, queues=set(runtime.actors.queues()), worker_threads=threads)
+    worker.start()
+    return worker
