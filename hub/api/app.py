@@ -12,8 +12,9 @@ import anyio.to_thread
 from fastapi import FastAPI
 
 from hub.api import problems
-from hub.api.routes import admin, auth, catalog, dealers, ops, orders, promotions, stock
+from hub.api.routes import admin, auth, catalog, dealers, ops, orders, promotions, stock, sync
 from hub.bootstrap import Container, bootstrap
+from hub.jobs.in_process import InProcessJobs
 from hub.metrics import HttpMetricsMiddleware
 from hub.settings import load_settings
 
@@ -29,7 +30,12 @@ RFC 9457 problem document with a stable `code`.
 """
 
 
-def create_app(container: Container, *, own_container: bool = False) -> FastAPI:
+def create_app(
+    container: Container, *, own_container: bool = False, run_jobs: bool = False
+) -> FastAPI:
+    """The app. ``run_jobs`` runs the job worker and scheduler inside this
+    process: the embedded default, which has no broker."""
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         # Sync routes run in this many threads. More threads than the database
@@ -37,7 +43,10 @@ def create_app(container: Container, *, own_container: bool = False) -> FastAPI:
         # requests wait in the event loop, which costs nothing.
         limiter = anyio.to_thread.current_default_thread_limiter()
         limiter.total_tokens = container.settings.http_threads
+        jobs = InProcessJobs.start(container) if run_jobs else None
         yield
+        if jobs is not None:
+            jobs.stop()
         if own_container:
             container.close()
 
@@ -49,7 +58,7 @@ def create_app(container: Container, *, own_container: bool = False) -> FastAPI:
     )
     app.state.container = container
     problems.install(app)
-    for module in (ops, auth, admin, dealers, catalog, stock, promotions, orders):
+    for module in (ops, auth, admin, dealers, catalog, stock, promotions, orders, sync):
         app.include_router(module.router)
     app.add_middleware(HttpMetricsMiddleware, metrics=container.metrics)
     return app
@@ -60,4 +69,5 @@ def app_from_env() -> FastAPI:
     # Sync routes run in threads that mostly wait on the database; a thread
     # whose answer has arrived should not wait 5 ms (the default) for the GIL.
     sys.setswitchinterval(float(os.environ.get("DMS_GIL_SWITCH_INTERVAL", "0.0005")))
-    return create_app(bootstrap(load_settings()), own_container=True)
+    settings = load_settings()
+    return create_app(bootstrap(settings), own_container=True, run_jobs=settings.broker_url is None)

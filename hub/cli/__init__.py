@@ -18,6 +18,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "hub.cli.serve",
     "hub.cli.users",
     "hub.cli.mapping",
+    "hub.cli.jobs",
 )
 
 Handler = Callable[[argparse.Namespace], int]

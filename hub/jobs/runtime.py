@@ -20,6 +20,7 @@ from hub.jobs.actors import Actors, declare_actors
 from hub.jobs.broker import build_broker
 from hub.services.xref import DatabaseCrossReference
 from hub.sync import orders_out
+from hub.sync.dead_letters import claim_replays
 from hub.sync.outbox import claim_due, mark_done
 from hub.sync.pulls import pull_page, record_failure
 
@@ -85,6 +86,11 @@ class Runtime:
     def relay_outbox(self) -> None:
         with self.db.transaction() as conn:
             due = claim_due(conn, self.container.clock.now())
+            replays = claim_replays(conn, self.container.clock.now())
+        for letter in replays:
+            self.broker.get_actor(letter.actor).send_with_options(
+                args=tuple(letter.args), kwargs=letter.kwargs
+            )
         for row in due:
             if row.topic == ORDER_PLACED:
                 actor = (

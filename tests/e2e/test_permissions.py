@@ -92,6 +92,7 @@ def world(live_server: LiveServer, admin_token: str) -> World:
                     "code": promotion,
                     "kind": "percent_off",
                     "percent": "5",
+                    "skus": [sku],  # the database is shared: touch no other test's prices
                     "starts_at": "2026-01-01T00:00:00Z",
                     "ends_at": "2027-01-01T00:00:00Z",
                 },
@@ -335,6 +336,16 @@ CASES += [
         "/api/v1/orders/{order_no}/cancel",
         lambda w: f"/api/v1/orders/{w.order_b}/cancel",
         {ADMIN: 200, INTEGRATOR: 403, MANAGER: 404, DEALER: 404},
+    ),
+]
+CASES += [
+    Case("GET", "/api/v1/connectors", lambda w: "/api/v1/connectors", only(ADMIN, INTEGRATOR)),
+    Case("GET", "/api/v1/dead-letters", lambda w: "/api/v1/dead-letters", only(ADMIN, INTEGRATOR)),
+    Case(
+        "POST",
+        "/api/v1/dead-letters/{letter_id}/replay",
+        lambda w: "/api/v1/dead-letters/999999999/replay",
+        {ADMIN: 404, INTEGRATOR: 404, MANAGER: 403, DEALER: 403},
     ),
 ]
 ROLE_BODY_CASES = [

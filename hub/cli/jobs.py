@@ -1,0 +1,134 @@
+"""``dms-hub worker``, ``dms-hub scheduler``, ``dms-hub dead-letters``, ``dms-hub connector``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+from typing import Any
+
+from dms_domain.errors import DmsError
+from hub.bootstrap import bootstrap
+from hub.jobs.runtime import build_runtime, start_worker
+from hub.jobs.scheduler import Scheduler
+from hub.jsonable import jsonable
+from hub.settings import load_settings
+from hub.sync.dead_letters import list_dead_letters, request_replay
+
+
+def register(subparsers: argparse._SubParsersAction[Any]) -> None:
+    worker = subparsers.add_parser("worker", help="run job workers (needs DMS_BROKER_URL)")
+    worker.add_argument("--threads", type=int, default=8)
+    worker.set_defaults(handler=_worker)
+    scheduler = subparsers.add_parser("scheduler", help="enqueue periodic jobs")
+    scheduler.set_defaults(handler=_scheduler)
+
+    letters = subparsers.add_parser("dead-letters", help="jobs that failed for good")
+    letters_sub = letters.add_subparsers(dest="letters_command", required=True, metavar="ACTION")
+    listing = letters_sub.add_parser("list", help="list dead letters")
+    listing.add_argument("--status", default="open")
+    listing.set_defaults(handler=_list_letters)
+    replay = letters_sub.add_parser("replay", help="run a dead letter's job again")
+    replay.add_argument("id", type=int)
+    replay.set_defaults(handler=_replay_letter)
+
+    connector = subparsers.add_parser("connector", help="connectors")
+    connector_sub = connector.add_subparsers(
+        dest="connector_command", required=True, metavar="ACTION"
+    )
+    check = connector_sub.add_parser("check", help="try a connector and say what is wrong")
+    check.add_argument("name")
+    check.set_defaults(handler=_check_connector)
+
+
+def _wait_for_signal() -> None:
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    stop.wait()
+
+
+def _worker(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    if settings.broker_url is None:
+        print(
+            "dms-hub worker needs DMS_BROKER_URL (the embedded default runs jobs inside "
+            "`dms-hub up`)",
+            file=sys.stderr,
+        )
+        return 2
+    runtime = build_runtime(bootstrap(settings))
+    worker = start_worker(runtime, args.threads)
+    print(f"worker up: {args.threads} threads on {sorted(runtime.actors.queues())}")
+    try:
+        _wait_for_signal()
+    finally:
+        worker.stop()
+        runtime.close()
+    return 0
+
+
+def _scheduler(_: argparse.Namespace) -> int:
+    settings = load_settings()
+    if settings.broker_url is None:
+        print("dms-hub scheduler needs DMS_BROKER_URL", file=sys.stderr)
+        return 2
+    runtime = build_runtime(bootstrap(settings))
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    try:
+        Scheduler(runtime).run(stop)
+    finally:
+        runtime.close()
+    return 0
+
+
+def _list_letters(args: argparse.Namespace) -> int:
+    container = bootstrap(load_settings())
+    with container.db.read() as conn:
+        page = list_dead_letters(conn, status=args.status, cursor=None, limit=500)
+    for item in page.items:
+        print(json.dumps(jsonable(item), ensure_ascii=False))
+    container.close()
+    return 0
+
+
+def _replay_letter(args: argparse.Namespace) -> int:
+    container = bootstrap(load_settings())
+    try:
+        with container.db.transaction() as conn:
+            letter = request_replay(conn, args.id, by="cli", now=container.clock.now())
+    except DmsError as exc:
+        print(f"error: {exc.detail}", file=sys.stderr)
+        return 1
+    finally:
+        container.close()
+    print(f"dead letter {args.id}: {letter['status']}")
+    return 0
+
+
+def _check_connector(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    if args.name not in settings.connectors:
+        configured = ", ".join(sorted(settings.connectors)) or "none"
+        print(
+            f"no connector {args.name!r} is configured (configured: {configured})", file=sys.stderr
+        )
+        return 1
+    try:
+        runtime = build_runtime(bootstrap(settings))
+    except DmsError as exc:
+        print(f"{args.name}: {exc.detail}", file=sys.stderr)
+        return 1
+    try:
+        problems = runtime.connectors[args.name].check()
+    finally:
+        runtime.close()
+    for problem in problems:
+        print(f"{args.name}: {problem}")
+    if not problems:
+        print(f"{args.name}: ok")
+    return 1 if problems else 0

@@ -1,0 +1,73 @@
+"""The scheduler: enqueues periodic jobs, nothing else (the work runs in workers).
+
+Every tick it relays the outbox (which also re-sends lost messages and replayed
+dead letters) and, per connector and entity, enqueues a pull when its interval
+has passed. Intervals come from each connector's ``poll_seconds`` setting.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+
+from dms_domain.exchange import Capability
+from hub.jobs.runtime import Runtime
+from hub.sync.pulls import ENTITIES
+
+log = logging.getLogger(__name__)
+DEFAULT_POLL_SECONDS = 30.0
+RELAY_SECONDS = 1.0
+
+_CAPABILITY_OF = {
+    "order_events": Capability.ORDER_EVENTS,
+    "shipments": Capability.SHIPMENTS,
+    "stock": Capability.STOCK,
+    "invoices": Capability.INVOICES,
+    "credit_notes": Capability.CREDIT_NOTES,
+    "payments": Capability.PAYMENTS,
+}
+
+
+@dataclass
+class Scheduler:
+    runtime: Runtime
+    relay_seconds: float = RELAY_SECONDS
+    _due: dict[tuple[str, str], float] = field(default_factory=dict)
+    _relay_due: float = 0.0
+
+    def intervals(self) -> dict[tuple[str, str], float]:
+        """(connector, entity) -> seconds, for every entity each connector can pull."""
+        found = {}
+        for name, connector in self.runtime.connectors.items():
+            config = self.runtime.container.settings.connectors.get(name, {})
+            polls = config.get("poll_seconds") or {}
+            for entity in ENTITIES:
+                if _CAPABILITY_OF[entity] in connector.capabilities:
+                    found[(name, entity)] = float(polls.get(entity, DEFAULT_POLL_SECONDS))
+        return found
+
+    def tick(self, now: float) -> list[str]:
+        """Enqueue what is due at ``now`` (monotonic seconds); what was sent."""
+        sent = []
+        if now >= self._relay_due:
+            self.runtime.actors.relay_outbox.send()
+            self._relay_due = now + self.relay_seconds
+            sent.append("relay_outbox")
+        for key, seconds in self.intervals().items():
+            if now >= self._due.get(key, 0.0):
+                self.runtime.actors.pull.send(*key)
+                self._due[key] = now + seconds
+                sent.append(f"pull {key[0]} {key[1]}")
+        return sent
+
+    def run(self, stop: threading.Event) -> None:
+        log.info("scheduler started: %s", self.intervals())
+        while not stop.is_set():
+            try:
+                self.tick(time.monotonic())
+            except Exception:
+                # The broker may be down for a moment: keep ticking, say so.
+                log.exception("scheduler tick failed")
+            stop.wait(0.2)
