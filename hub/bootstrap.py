@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from prometheus_client import CollectorRegistry
+
 from hub.auth.cache import PrincipalCache
 from hub.clock import Clock, SystemClock
 from hub.db.engine import Database, make_engine
 from hub.metrics import HubMetrics
+from hub.metrics_db import DatabaseGauges
 from hub.settings import Settings
 
 
@@ -18,6 +21,9 @@ class Container:
     metrics: HubMetrics
     principals: PrincipalCache
     clock: Clock = field(default_factory=SystemClock)
+    # Registries shown by /metrics besides the HTTP ones: database gauges, and
+    # the job metrics when jobs run inside this process.
+    extra_registries: list[CollectorRegistry] = field(default_factory=list)
 
     def close(self) -> None:
         self.db.dispose()
@@ -29,10 +35,15 @@ def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Container:
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
     )
+    db = Database(engine)
+    clock = clock or SystemClock()
+    gauges = CollectorRegistry(auto_describe=False)
+    gauges.register(DatabaseGauges(db, clock))
     return Container(
         settings=settings,
-        db=Database(engine),
+        db=db,
         metrics=HubMetrics(),
         principals=PrincipalCache(settings.auth_cache_seconds),
-        clock=clock or SystemClock(),
+        clock=clock,
+        extra_registries=[gauges],
     )

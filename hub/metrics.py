@@ -56,12 +56,17 @@ class HubMetrics:
             registry=self.registry,
         )
 
-    def render(self) -> tuple[bytes, str]:
+    def render(self, *extra: CollectorRegistry | None) -> tuple[bytes, str]:
+        """This process's metrics (or, in multiprocess mode, every process's),
+        then the ``extra`` registries (database gauges, in-process jobs)."""
         if self.registry is not None:
-            return generate_latest(self.registry), CONTENT_TYPE_LATEST
-        registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
-        return generate_latest(registry), CONTENT_TYPE_LATEST
+            body = generate_latest(self.registry)
+        else:
+            merged = CollectorRegistry()
+            multiprocess.MultiProcessCollector(merged)  # type: ignore[no-untyped-call]
+            body = generate_latest(merged)
+        body += b"".join(generate_latest(r) for r in extra if r is not None)
+        return body, CONTENT_TYPE_LATEST
 
 
 class HttpMetricsMiddleware:

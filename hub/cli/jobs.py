@@ -9,9 +9,11 @@ import sys
 import threading
 from typing import Any
 
+from prometheus_client import CollectorRegistry, multiprocess, start_http_server
+
 from dms_domain.errors import DmsError
 from hub.bootstrap import bootstrap
-from hub.jobs.runtime import build_runtime, start_worker
+from hub.jobs.runtime import Runtime, build_runtime, start_worker
 from hub.jobs.scheduler import Scheduler
 from hub.jsonable import jsonable
 from hub.settings import load_settings
@@ -21,6 +23,10 @@ from hub.sync.dead_letters import list_dead_letters, request_replay
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     worker = subparsers.add_parser("worker", help="run job workers (needs DMS_BROKER_URL)")
     worker.add_argument("--threads", type=int, default=8)
+    worker.add_argument(
+        "--metrics-port", type=int, default=9191, help="serve /metrics here (0: do not serve)"
+    )
+    worker.add_argument("--metrics-host", default="127.0.0.1")
     worker.set_defaults(handler=_worker)
     scheduler = subparsers.add_parser("scheduler", help="enqueue periodic jobs")
     scheduler.set_defaults(handler=_scheduler)
@@ -61,6 +67,8 @@ def _worker(args: argparse.Namespace) -> int:
         return 2
     runtime = build_runtime(bootstrap(settings))
     worker = start_worker(runtime, args.threads)
+    if args.metrics_port:
+        serve_metrics(runtime, args.metrics_host, args.metrics_port)
     print(f"worker up: {args.threads} threads on {sorted(runtime.actors.queues())}")
     try:
         _wait_for_signal()
@@ -68,6 +76,15 @@ def _worker(args: argparse.Namespace) -> int:
         worker.stop()
         runtime.close()
     return 0
+
+
+def serve_metrics(runtime: Runtime, host: str, port: int) -> None:
+    """A worker's own /metrics: every process of this host in multiprocess mode."""
+    registry = runtime.metrics.registry
+    if registry is None:
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+    start_http_server(port, addr=host, registry=registry)
 
 
 def _scheduler(_: argparse.Namespace) -> int:

@@ -18,6 +18,7 @@ from hub.bootstrap import Container
 from hub.db.engine import Database
 from hub.jobs.actors import Actors, declare_actors
 from hub.jobs.broker import build_broker
+from hub.jobs.metrics import JobMetrics, MeteredConnector, SyncMetrics
 from hub.services.xref import DatabaseCrossReference
 from hub.sync import orders_out
 from hub.sync.dead_letters import claim_replays
@@ -37,6 +38,7 @@ class Runtime:
     container: Container
     connectors: dict[str, Connector]
     broker: Broker
+    metrics: SyncMetrics
     actors: Actors = field(init=False)
 
     def __post_init__(self) -> None:
@@ -121,12 +123,16 @@ def build_runtime(container: Container) -> Runtime:
         mappings_root=Path(settings.mappings_dir),
         xref_for=lambda system: DatabaseCrossReference(container.db, system),
     )
-    connectors = {
-        name: build_connector(name, config, context)
+    metrics = SyncMetrics()
+    connectors: dict[str, Connector] = {
+        name: MeteredConnector(build_connector(name, config, context), metrics)
         for name, config in sorted(settings.connectors.items())
     }
     broker = build_broker(settings.broker_url, container.db, container.clock)
-    runtime = Runtime(container, connectors, broker)
+    broker.add_middleware(JobMetrics(metrics))
+    if metrics.registry is not None:
+        container.extra_registries.append(metrics.registry)
+    runtime = Runtime(container, connectors, broker, metrics)
     install(runtime)
     return runtime
 

@@ -106,3 +106,29 @@ def test_openapi_describes_the_contract(live_server: LiveServer) -> None:
     assert {"type": "string"}.items() <= next(
         s for s in credit["anyOf"] if s.get("type") == "string"
     ).items()
+
+
+def test_metrics_carry_database_gauges(live_server: LiveServer, admin: httpx.Client) -> None:
+    from tests.factories import ok, order_body, shop  # noqa: PLC0415
+
+    s = shop(admin, products=[("1.0000", 5)])
+    before = _gauge(live_server, 'dms_orders{status="submitted"}')
+    ok(
+        admin.post(
+            "/api/v1/orders",
+            json=order_body((s.skus[0], 1), dealer_code=s.dealer),
+            headers={"Idempotency-Key": s.dealer},
+        )
+    )
+    assert _gauge(live_server, 'dms_orders{status="submitted"}') == before + 1
+    assert _gauge(live_server, 'dms_outbox_backlog{status="pending",topic="order.placed"}') >= 1
+    assert _gauge(live_server, "dms_dead_letters_open") >= 0
+
+
+def _gauge(live_server: LiveServer, series: str) -> float:
+    with live_server.client() as client:
+        text = client.get("/metrics").text
+    for line in text.splitlines():
+        if line.startswith(series + " "):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0

@@ -43,5 +43,5 @@ def readyz(container: ContainerDep) -> JSONResponse:
 
 @router.get("/metrics", include_in_schema=True)
 def metrics(container: ContainerDep) -> Response:
-    body, content_type = container.metrics.render()
+    body, content_type = container.metrics.render(*container.extra_registries)
     return Response(body, media_type=content_type)

@@ -1,0 +1,74 @@
+"""Gauges computed from the database at scrape time, by one collector in the API
+process (design.md: not per process, so several workers do not multiply them)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+from sqlalchemy import func, select
+
+from hub.clock import Clock
+from hub.db.engine import Database
+from hub.db.schema import dead_letters, orders, outbox, quarantine, sync_state
+
+
+class DatabaseGauges(Collector):
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        now: datetime = self.clock.now()
+        by_status = GaugeMetricFamily("dms_orders", "Orders by status.", labels=["status"])
+        backlog = GaugeMetricFamily(
+            "dms_outbox_backlog",
+            "Outbox rows not yet done, by topic and status.",
+            labels=["topic", "status"],
+        )
+        oldest = GaugeMetricFamily(
+            "dms_outbox_oldest_pending_seconds", "Age of the oldest outbox row not done."
+        )
+        letters = GaugeMetricFamily("dms_dead_letters_open", "Dead letters waiting for a person.")
+        quarantined = GaugeMetricFamily(
+            "dms_quarantine_records",
+            "Inbound records quarantined, by source and entity.",
+            labels=["source", "entity"],
+        )
+        lag = GaugeMetricFamily(
+            "dms_sync_lag_seconds",
+            "Seconds since the last successful pull, by connector and entity.",
+            labels=["connector", "entity"],
+        )
+        with self.db.read() as conn:
+            for status, count in conn.execute(
+                select(orders.c.status, func.count()).group_by(orders.c.status)
+            ):
+                by_status.add_metric([status], count)
+            first = None
+            for topic, status, count, created in conn.execute(
+                select(outbox.c.topic, outbox.c.status, func.count(), func.min(outbox.c.created_at))
+                .where(outbox.c.status != "done")
+                .group_by(outbox.c.topic, outbox.c.status)
+            ):
+                backlog.add_metric([topic, status], count)
+                first = created if first is None or (created and created < first) else first
+            oldest.add_metric([], (now - first).total_seconds() if first else 0.0)
+            letters.add_metric(
+                [],
+                conn.scalar(select(func.count()).where(dead_letters.c.status == "open")) or 0,
+            )
+            for source, entity, count in conn.execute(
+                select(quarantine.c.source, quarantine.c.entity, func.count()).group_by(
+                    quarantine.c.source, quarantine.c.entity
+                )
+            ):
+                quarantined.add_metric([source, entity], count)
+            for connector, entity, success in conn.execute(
+                select(sync_state.c.connector, sync_state.c.entity, sync_state.c.last_success_at)
+            ):
+                if success is not None:
+                    lag.add_metric([connector, entity], (now - success).total_seconds())
+        yield from (by_status, backlog, oldest, letters, quarantined, lag)
