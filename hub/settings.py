@@ -70,6 +70,10 @@ class Settings(BaseSettings):
     default_page_size: int = 50
     idempotency_ttl_hours: int = Field(default=24, ge=24)
 
+    # Retention
+    retention_outbox_days: int = Field(default=7, ge=1)
+    retention_interval_seconds: int = Field(default=3600, ge=10)
+
     # Database pool (ignored by SQLite)
     db_pool_size: int = Field(default=10, ge=1)
     db_max_overflow: int = Field(default=20, ge=0)

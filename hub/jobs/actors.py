@@ -47,6 +47,7 @@ class Actors:
     cancel_order: dramatiq.Actor[..., None]
     pull: dramatiq.Actor[..., None]
     relay_outbox: dramatiq.Actor[..., None]
+    purge: dramatiq.Actor[..., None]
 
     def queues(self) -> set[str]:
         return set(ALL_QUEUES)
@@ -70,6 +71,9 @@ def declare_actors(broker: Broker, runtime: Callable[[], Runtime]) -> Actors:
     def relay_outbox() -> None:
         runtime().relay_outbox()
 
+    def purge() -> None:
+        runtime().purge()
+
     def make(
         fn: Callable[..., None], name: str, queue: str, priority: int
     ) -> dramatiq.Actor[..., None]:
@@ -85,4 +89,5 @@ def declare_actors(broker: Broker, runtime: Callable[[], Runtime]) -> Actors:
         cancel_order=make(cancel_order, "cancel_order", QUEUE_ORDERS, 5),
         pull=make(pull, "pull", QUEUE_PULLS, 20),
         relay_outbox=make(relay_outbox, "relay_outbox", QUEUE_MAINTENANCE, 1),
+        purge=make(purge, "purge", QUEUE_MAINTENANCE, 30),
     )

@@ -20,7 +20,7 @@ from hub.jobs.actors import Actors, declare_actors
 from hub.jobs.broker import build_broker
 from hub.jobs.metrics import JobMetrics, MeteredConnector, SyncMetrics
 from hub.services.xref import DatabaseCrossReference
-from hub.sync import orders_out
+from hub.sync import orders_out, retention
 from hub.sync.dead_letters import claim_replays
 from hub.sync.outbox import claim_due, mark_done
 from hub.sync.pulls import pull_page, record_failure
@@ -105,6 +105,16 @@ class Runtime:
                 )
             else:
                 log.error("outbox row %s has an unknown topic %r", row.id, row.topic)
+
+    def purge(self) -> None:
+        settings = self.container.settings
+        removed = retention.purge(
+            self.db,
+            now=self.container.clock.now(),
+            outbox_days=settings.retention_outbox_days,
+            login_failure_window_seconds=settings.login_failure_window_seconds,
+        )
+        log.info("retention: removed %s", removed)
 
     def _done(self, outbox_id: int | None) -> None:
         if outbox_id is not None:

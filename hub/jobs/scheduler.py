@@ -36,6 +36,7 @@ class Scheduler:
     relay_seconds: float = RELAY_SECONDS
     _due: dict[tuple[str, str], float] = field(default_factory=dict)
     _relay_due: float = 0.0
+    _purge_due: float = 0.0
 
     def intervals(self) -> dict[tuple[str, str], float]:
         """(connector, entity) -> seconds, for every entity each connector can pull."""
@@ -55,6 +56,10 @@ class Scheduler:
             self.runtime.actors.relay_outbox.send()
             self._relay_due = now + self.relay_seconds
             sent.append("relay_outbox")
+        if now >= self._purge_due:
+            self.runtime.actors.purge.send()
+            self._purge_due = now + self.runtime.container.settings.retention_interval_seconds
+            sent.append("purge")
         for key, seconds in self.intervals().items():
             if now >= self._due.get(key, 0.0):
                 self.runtime.actors.pull.send(*key)
