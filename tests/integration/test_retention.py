@@ -52,7 +52,8 @@ def test_purge_keeps_what_is_still_needed(container: Container) -> None:
         conn.execute(insert(login_failures).values(username=tag, at=now - timedelta(hours=2)))
         conn.execute(insert(login_failures).values(username=tag, at=now))
     removed = purge(container.db, now=now, outbox_days=7, login_failure_window_seconds=900)
-    assert removed["outbox"] >= 1 and removed["idempotency_keys"] >= 1
+    assert removed["outbox"] >= 1
+    assert removed["idempotency_keys"] >= 1
     with container.db.read() as conn:
         keys = set(conn.scalars(select(outbox.c.key).where(outbox.c.key.like(f"{tag}-%"))))
         scoped = set(
