@@ -70,6 +70,11 @@ class Settings(BaseSettings):
     default_page_size: int = 50
     idempotency_ttl_hours: int = Field(default=24, ge=24)
 
+    # Jobs: retries of transient failures (backoff doubles, with jitter)
+    job_max_retries: int = Field(default=12, ge=0, le=100)
+    job_min_backoff_ms: int = Field(default=1_000, ge=1)
+    job_max_backoff_ms: int = Field(default=300_000, ge=1, le=86_400_000)
+
     # Retention
     retention_outbox_days: int = Field(default=7, ge=1)
     retention_interval_seconds: int = Field(default=3600, ge=10)

@@ -1,8 +1,8 @@
 """The actors: thin entry points that call the sync use cases.
 
 Retries: only ``TransientError`` is retried, with exponential backoff and
-jitter (Dramatiq's), from 1 s up to 5 minutes, 12 times (about half an hour in
-all); anything else fails at once. A message that fails for good is copied to
+jitter (Dramatiq's), by default from 1 s up to 5 minutes, 12 times (about half
+an hour in all; ``DMS_JOB_*`` settings); anything else fails at once. A message that fails for good is copied to
 the dead-letter table by ``DeadLetterTable``.
 """
 
@@ -20,7 +20,6 @@ from dms_domain.errors import TransientError
 if TYPE_CHECKING:
     from hub.jobs.runtime import Runtime
 
-MAX_RETRIES = 12
 QUEUE_ORDERS = "orders"
 QUEUE_URGENT = "orders_urgent"
 QUEUE_PULLS = "pulls"
@@ -28,16 +27,22 @@ QUEUE_MAINTENANCE = "maintenance"
 ALL_QUEUES = (QUEUE_URGENT, QUEUE_ORDERS, QUEUE_PULLS, QUEUE_MAINTENANCE)
 
 
-def transient_only(retries: int, exception: BaseException) -> bool:
-    return isinstance(exception, TransientError) and retries < MAX_RETRIES
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_retries: int = 12
+    min_backoff_ms: int = 1_000
+    max_backoff_ms: int = 300_000
 
+    def options(self) -> dict[str, Any]:
+        def transient_only(retries: int, exception: BaseException) -> bool:
+            return isinstance(exception, TransientError) and retries < self.max_retries
 
-RETRIES: dict[str, Any] = {
-    "retry_when": transient_only,
-    "min_backoff": 1_000,
-    "max_backoff": 300_000,
-    "time_limit": 300_000,
-}
+        return {
+            "retry_when": transient_only,
+            "min_backoff": self.min_backoff_ms,
+            "max_backoff": self.max_backoff_ms,
+            "time_limit": 300_000,
+        }
 
 
 @dataclass(frozen=True)
@@ -53,7 +58,9 @@ class Actors:
         return set(ALL_QUEUES)
 
 
-def declare_actors(broker: Broker, runtime: Callable[[], Runtime]) -> Actors:
+def declare_actors(
+    broker: Broker, runtime: Callable[[], Runtime], retries: RetryPolicy | None = None
+) -> Actors:
     """Declare every actor on ``broker``. Done once per broker, before any
     worker starts (a late declaration can be eaten by a stopped worker)."""
 
@@ -74,11 +81,13 @@ def declare_actors(broker: Broker, runtime: Callable[[], Runtime]) -> Actors:
     def purge() -> None:
         runtime().purge()
 
+    options = (retries or RetryPolicy()).options()
+
     def make(
         fn: Callable[..., None], name: str, queue: str, priority: int
     ) -> dramatiq.Actor[..., None]:
         decorate = dramatiq.actor(
-            actor_name=name, queue_name=queue, priority=priority, broker=broker, **RETRIES
+            actor_name=name, queue_name=queue, priority=priority, broker=broker, **options
         )
         return decorate(fn)
 

@@ -16,7 +16,7 @@ from connectors.port import Connector
 from connectors.registry import ConnectorContext, build_connector
 from hub.bootstrap import Container
 from hub.db.engine import Database
-from hub.jobs.actors import Actors, declare_actors
+from hub.jobs.actors import Actors, RetryPolicy, declare_actors
 from hub.jobs.broker import build_broker
 from hub.jobs.metrics import JobMetrics, MeteredConnector, SyncMetrics
 from hub.services.xref import DatabaseCrossReference
@@ -42,7 +42,14 @@ class Runtime:
     actors: Actors = field(init=False)
 
     def __post_init__(self) -> None:
-        self.actors = declare_actors(self.broker, current_runtime)
+        settings = self.container.settings
+        self.actors = declare_actors(
+            self.broker,
+            current_runtime,
+            RetryPolicy(
+                settings.job_max_retries, settings.job_min_backoff_ms, settings.job_max_backoff_ms
+            ),
+        )
 
     @property
     def db(self) -> Database:
@@ -129,13 +136,9 @@ class Runtime:
 
 def build_runtime(container: Container) -> Runtime:
     settings = container.settings
-    context = ConnectorContext(
-        mappings_root=Path(settings.mappings_dir),
-        xref_for=lambda system: DatabaseCrossReference(container.db, system),
-    )
     metrics = SyncMetrics()
     connectors: dict[str, Connector] = {
-        name: MeteredConnector(build_connector(name, config, context), metrics)
+        name: MeteredConnector(build_connector(name, config, _context(container, name)), metrics)
         for name, config in sorted(settings.connectors.items())
     }
     broker = build_broker(settings.broker_url, container.db, container.clock)
@@ -145,6 +148,16 @@ def build_runtime(container: Container) -> Runtime:
     runtime = Runtime(container, connectors, broker, metrics)
     install(runtime)
     return runtime
+
+
+def _context(container: Container, name: str) -> ConnectorContext:
+    """Cross-references are kept per connector NAME (a dealer's ``erp.system``
+    and a product's ``erp_codes`` keys name a configured connector), so two
+    connectors of one kind, say two SAP systems, keep their own codes."""
+    return ConnectorContext(
+        mappings_root=Path(container.settings.mappings_dir),
+        xref_for=lambda _kind: DatabaseCrossReference(container.db, name),
+    )
 
 
 def install(runtime: Runtime | None) -> None:
