@@ -2,8 +2,9 @@
 
 Retries: only ``TransientError`` is retried, with exponential backoff and
 jitter (Dramatiq's), by default from 1 s up to 5 minutes, 12 times (about half
-an hour in all; ``DMS_JOB_*`` settings); anything else fails at once. A message that fails for good is copied to
-the dead-letter table by ``DeadLetterTable``.
+an hour in all; ``DMS_JOB_*`` settings); anything else fails at once. A
+message that fails for good is copied to the dead-letter table by
+``DeadLetterTable``.
 """
 
 from __future__ import annotations
