@@ -12,7 +12,18 @@ import anyio.to_thread
 from fastapi import FastAPI
 
 from hub.api import problems
-from hub.api.routes import admin, auth, catalog, dealers, ops, orders, promotions, stock, sync
+from hub.api.routes import (
+    admin,
+    auth,
+    catalog,
+    dealers,
+    ops,
+    orders,
+    promotions,
+    stock,
+    sync,
+    webhooks,
+)
 from hub.bootstrap import Container, bootstrap
 from hub.jobs.in_process import InProcessJobs
 from hub.metrics import HttpMetricsMiddleware
@@ -58,7 +69,7 @@ def create_app(
     )
     app.state.container = container
     problems.install(app)
-    for module in (ops, auth, admin, dealers, catalog, stock, promotions, orders, sync):
+    for module in (ops, auth, admin, dealers, catalog, stock, promotions, orders, sync, webhooks):
         app.include_router(module.router)
     app.add_middleware(HttpMetricsMiddleware, metrics=container.metrics)
     return app

@@ -484,6 +484,66 @@ alerts = Table(
 )
 
 
+# -- notifications (signed webhooks) --------------------------------------------
+
+# Who wants to hear about what. ``dealer_code`` is the owner: a dealer's own
+# system hears only about that dealer; NULL is a hub-wide subscription (admins,
+# integrators) that hears about every dealer. The secret is a shared secret the
+# hub signs with, so it is kept as given (a hash could not sign).
+webhook_subscriptions = Table(
+    "webhook_subscriptions",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("dealer_code", String(CODE), ForeignKey("dealers.code"), nullable=True),
+    Column("url", String(2048), nullable=False),
+    Column("events", Json, nullable=False),  # sorted event kinds
+    Column("description", String(255), nullable=True),
+    Column("secret", String(128), nullable=False),
+    Column("active", Boolean, nullable=False),  # false once deleted: the log stays readable
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("created_by", String(CODE), nullable=False),
+    Column("deactivated_at", UtcDateTime, nullable=True),
+    Index("ix_webhook_subscriptions_dealer", "dealer_code", "active"),
+)
+
+# The notification outbox and its delivery log in one: a row per (subscription,
+# event), written in the transaction of the change it announces; the sender
+# claims due rows, posts them and records the outcome.
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("subscription_id", Id, ForeignKey("webhook_subscriptions.id"), nullable=False),
+    Column("event_kind", String(64), nullable=False),
+    Column("event_id", String(128), nullable=False),
+    Column("payload", Json, nullable=False),  # the whole body sent, the same on every attempt
+    Column("status", String(16), nullable=False),  # pending | delivered | failed
+    Column("attempts", Integer, nullable=False, default=0),
+    # When a pending row is due; while a sender holds it, the end of its claim.
+    Column("next_attempt_at", UtcDateTime, nullable=False),
+    Column("last_status_code", Integer, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("delivered_at", UtcDateTime, nullable=True),
+    # The same event is never queued twice for one subscription.
+    UniqueConstraint("subscription_id", "event_id"),
+    Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
+    Index("ix_webhook_deliveries_subscription", "subscription_id", "id"),
+)
+
+# One row per HTTP attempt, so the delivery log shows every outcome, not only the last.
+webhook_attempts = Table(
+    "webhook_attempts",
+    metadata,
+    Column("delivery_id", Id, ForeignKey("webhook_deliveries.id"), primary_key=True),
+    Column("attempt", Integer, primary_key=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("status_code", Integer, nullable=True),
+    Column("error", Text, nullable=True),
+    Column("duration_ms", Integer, nullable=False),
+)
+
+
 __all__ = [
     "Id",
     "Json",
@@ -516,4 +576,7 @@ __all__ = [
     "sync_state",
     "users",
     "warehouses",
+    "webhook_attempts",
+    "webhook_deliveries",
+    "webhook_subscriptions",
 ]

@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from hub.db.schema import alerts
+from hub.notifications.events import EventKind, notify
 
 SYNC_FAILURE = "sync_failure"
 _NOT_RESOLVED = text("status != 'resolved'")
@@ -39,7 +40,7 @@ def raise_alert(
         updated_at=now,
         occurrences=1,
     )
-    conn.execute(
+    alert = conn.execute(
         statement.on_conflict_do_update(
             index_elements=["kind", "subject"],
             index_where=_NOT_RESOLVED,
@@ -49,15 +50,48 @@ def raise_alert(
                 "updated_at": statement.excluded.updated_at,
                 "occurrences": alerts.c.occurrences + 1,
             },
+        ).returning(alerts.c.id, alerts.c.occurrences)
+    ).one()
+    if alert.occurrences == 1:  # opened now, not one more occurrence of an open alert
+        notify(
+            conn,
+            EventKind.ALERT_OPENED,
+            dealer_code,
+            f"alert:{alert.id}:opened",
+            {
+                "id": alert.id,
+                "kind": kind,
+                "subject": subject,
+                "severity": severity,
+                "message": message,
+                "details": details,
+                "opened_at": now,
+            },
+            now,
         )
-    )
 
 
 def resolve_alert(conn: Connection, *, kind: str, subject: str, by: str, now: datetime) -> bool:
     """Resolve the open alert of (kind, subject), if any: the condition cleared."""
-    result = conn.execute(
+    resolved = conn.execute(
         update(alerts)
         .where(alerts.c.kind == kind, alerts.c.subject == subject, alerts.c.status != "resolved")
         .values(status="resolved", resolved_at=now, resolved_by=by, updated_at=now)
-    )
-    return result.rowcount > 0
+        .returning(alerts.c.id, alerts.c.dealer_code)
+    ).all()
+    for alert in resolved:  # at most one: one unresolved alert per (kind, subject)
+        notify(
+            conn,
+            EventKind.ALERT_RESOLVED,
+            alert.dealer_code,
+            f"alert:{alert.id}:resolved",
+            {
+                "id": alert.id,
+                "kind": kind,
+                "subject": subject,
+                "resolved_at": now,
+                "resolved_by": by,
+            },
+            now,
+        )
+    return bool(resolved)

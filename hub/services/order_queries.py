@@ -20,6 +20,7 @@ from hub.db.schema import (
     shipments,
     stock,
 )
+from hub.notifications.events import EventKind, notify
 from hub.pagination import Page, keyset_page
 from hub.services.scope import dealer_visible
 
@@ -155,8 +156,9 @@ def record_transition(
     note: str | None = None,
 ) -> None:
     """Write the timeline entry of an event, applied or ignored, and apply it."""
-    conn.execute(
-        insert(order_timeline).values(
+    entry_id = conn.execute(
+        insert(order_timeline)
+        .values(
             order_no=order_no,
             at=now,
             event=transition.event.value,
@@ -167,12 +169,30 @@ def record_transition(
             note=note or transition.note or transition.detail,
             actor=actor,
         )
-    )
+        .returning(order_timeline.c.id)
+    ).scalar_one()
     if transition.applied and transition.status is not transition.previous:
-        conn.execute(
+        order = conn.execute(
             update(orders)
             .where(orders.c.order_no == order_no)
             .values(status=transition.status.value, updated_at=now)
+            .returning(orders.c.dealer_code, orders.c.erp_ref)
+        ).one()
+        notify(
+            conn,
+            EventKind.ORDER_STATUS_CHANGED,
+            order.dealer_code,
+            f"order-timeline:{entry_id}",
+            {
+                "order_no": order_no,
+                "dealer_code": order.dealer_code,
+                "from": transition.previous.value,
+                "to": transition.status.value,
+                "at": now,
+                "erp_ref": order.erp_ref,
+                "note": note or transition.note,
+            },
+            now,
         )
 
 

@@ -77,9 +77,10 @@ def order_event(
     raises an alert. Out-of-order events are recorded and ignored."""
     order = _order(conn, order_no, "order event", order_no)
     transition = apply_event(OrderStatus(order.status), event, note=note)
-    record_transition(conn, order_no, transition, actor=actor, now=now, note=note)
+    # Before the transition, so its order.status_changed event carries the ERP reference.
     if erp_ref and not order.erp_ref:
         conn.execute(update(orders).where(orders.c.order_no == order_no).values(erp_ref=erp_ref))
+    record_transition(conn, order_no, transition, actor=actor, now=now, note=note)
     if not transition.applied:
         return "ignored"
     if transition.status in (OrderStatus.REJECTED, OrderStatus.CANCELLED):

@@ -38,6 +38,9 @@ class World:
     order_a: str
     order_b: str
     tokens: dict[Role, str]
+    webhook_a: int  # dealer A's webhook subscription
+    webhook_b: int
+    new_webhook: Callable[[str], int]  # a fresh subscription for a dealer, to delete
 
 
 @pytest.fixture(scope="module")
@@ -128,6 +131,12 @@ def world(live_server: LiveServer, admin_token: str) -> World:
                 json={"dealer_code": code, "lines": [{"sku": sku, "qty": 1}]},
             )
             orders[name] = ok(placed, 201)["order_no"]
+        webhooks = {
+            name: ok(admin.post("/api/v1/webhook-subscriptions", json=webhook_body(code)), 201)[
+                "id"
+            ]
+            for name, code in (("a", dealers["a"]), ("b", dealers["b"]))
+        }
     tokens = {
         ADMIN: admin_token,
         INTEGRATOR: live_server.token_for(INTEGRATOR),
@@ -147,7 +156,25 @@ def world(live_server: LiveServer, admin_token: str) -> World:
         orders["a"],
         orders["b"],
         tokens,
+        webhooks["a"],
+        webhooks["b"],
+        lambda code: new_webhook(live_server, admin_token, code),
     )
+
+
+def new_webhook(live_server: LiveServer, admin_token: str, dealer_code: str) -> int:
+    with live_server.client(admin_token) as admin:
+        created = admin.post("/api/v1/webhook-subscriptions", json=webhook_body(dealer_code))
+    return int(ok(created, 201)["id"])
+
+
+def webhook_body(dealer_code: str | None = None) -> dict[str, Any]:
+    """A subscription nobody will notice: port 9 refuses connections, and no
+    code emits payment reminders yet."""
+    body: dict[str, Any] = {"url": "http://127.0.0.1:9/hook", "events": ["payment.reminder"]}
+    if dealer_code:
+        body["dealer_code"] = dealer_code
+    return body
 
 
 @dataclass
@@ -346,6 +373,59 @@ CASES += [
         "/api/v1/dead-letters/{letter_id}/replay",
         lambda w: "/api/v1/dead-letters/999999999/replay",
         {ADMIN: 404, INTEGRATOR: 404, MANAGER: 403, DEALER: 403},
+    ),
+]
+CASES += [
+    Case(
+        "POST",
+        "/api/v1/webhook-subscriptions",
+        lambda w: "/api/v1/webhook-subscriptions",
+        # Without dealer_code: hub-wide for admins and integrators, its own for a dealer.
+        {ADMIN: 201, INTEGRATOR: 201, MANAGER: 403, DEALER: 201},
+        lambda w: webhook_body(),
+    ),
+    Case(
+        "GET",
+        "/api/v1/webhook-subscriptions",
+        lambda w: "/api/v1/webhook-subscriptions",
+        everyone(),
+    ),
+    Case(
+        "DELETE",
+        "/api/v1/webhook-subscriptions/{subscription_id}",
+        lambda w: "/api/v1/webhook-subscriptions/999999999",
+        {ADMIN: 404, INTEGRATOR: 404, MANAGER: 403, DEALER: 404},
+    ),
+    Case(
+        "DELETE",
+        "/api/v1/webhook-subscriptions/{subscription_id}",
+        lambda w: f"/api/v1/webhook-subscriptions/{w.new_webhook(w.dealer_b)}",
+        # Integrators change hub-wide subscriptions only; they see this one: 403.
+        {ADMIN: 204, INTEGRATOR: 403, MANAGER: 403, DEALER: 404},
+    ),
+    Case(
+        "GET",
+        "/api/v1/webhook-subscriptions/{subscription_id}/deliveries",
+        lambda w: f"/api/v1/webhook-subscriptions/{w.webhook_a}/deliveries",
+        everyone(),
+    ),
+    Case(
+        "GET",
+        "/api/v1/webhook-subscriptions/{subscription_id}/deliveries",
+        lambda w: f"/api/v1/webhook-subscriptions/{w.webhook_b}/deliveries",
+        {ADMIN: 200, INTEGRATOR: 200, MANAGER: 404, DEALER: 404},
+    ),
+    Case(
+        "POST",
+        "/api/v1/webhook-subscriptions/{subscription_id}/test",
+        lambda w: f"/api/v1/webhook-subscriptions/{w.webhook_a}/test",
+        {ADMIN: 202, INTEGRATOR: 403, MANAGER: 403, DEALER: 202},
+    ),
+    Case(
+        "POST",
+        "/api/v1/webhook-subscriptions/{subscription_id}/test",
+        lambda w: f"/api/v1/webhook-subscriptions/{w.webhook_b}/test",
+        {ADMIN: 202, INTEGRATOR: 403, MANAGER: 403, DEALER: 404},
     ),
 ]
 ROLE_BODY_CASES = [
