@@ -54,6 +54,7 @@ class Actors:
     pull: dramatiq.Actor[..., None]
     relay_outbox: dramatiq.Actor[..., None]
     purge: dramatiq.Actor[..., None]
+    deliver_webhooks: dramatiq.Actor[..., None]
 
     def queues(self) -> set[str]:
         return set(ALL_QUEUES)
@@ -82,6 +83,9 @@ def declare_actors(
     def purge() -> None:
         runtime().purge()
 
+    def deliver_webhooks() -> None:
+        runtime().deliver_webhooks()
+
     options = (retries or RetryPolicy()).options()
 
     def make(
@@ -100,4 +104,5 @@ def declare_actors(
         pull=make(pull, "pull", QUEUE_PULLS, 20),
         relay_outbox=make(relay_outbox, "relay_outbox", QUEUE_MAINTENANCE, 1),
         purge=make(purge, "purge", QUEUE_MAINTENANCE, 30),
+        deliver_webhooks=make(deliver_webhooks, "deliver_webhooks", QUEUE_MAINTENANCE, 5),
     )

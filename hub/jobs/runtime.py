@@ -9,6 +9,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
 from dramatiq import Worker
 from dramatiq.broker import Broker
 
@@ -19,6 +20,7 @@ from hub.db.engine import Database
 from hub.jobs.actors import Actors, RetryPolicy, declare_actors
 from hub.jobs.broker import build_broker
 from hub.jobs.metrics import JobMetrics, MeteredConnector, SyncMetrics
+from hub.notifications.sender import deliver_due
 from hub.services.xref import DatabaseCrossReference
 from hub.sync import orders_out, retention
 from hub.sync.dead_letters import claim_replays
@@ -40,6 +42,8 @@ class Runtime:
     broker: Broker
     metrics: SyncMetrics
     actors: Actors = field(init=False)
+    # One long-lived client for webhook deliveries (keeps connections warm).
+    webhook_client: httpx.Client = field(default_factory=httpx.Client, init=False)
 
     def __post_init__(self) -> None:
         settings = self.container.settings
@@ -113,6 +117,10 @@ class Runtime:
             else:
                 log.error("outbox row %s has an unknown topic %r", row.id, row.topic)
 
+    def deliver_webhooks(self) -> None:
+        summary = deliver_due(self.db, self.webhook_client, self.container.clock.now())
+        log.info("webhooks: %s", summary)
+
     def purge(self) -> None:
         settings = self.container.settings
         removed = retention.purge(
@@ -131,6 +139,7 @@ class Runtime:
     def close(self) -> None:
         for connector in self.connectors.values():
             connector.close()
+        self.webhook_client.close()
         self.broker.close()
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from dms_domain.exchange import Capability
 from hub.jobs.runtime import Runtime
+from hub.notifications.sender import DELIVER_EVERY_SECONDS
 from hub.sync.pulls import ENTITIES
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ class Scheduler:
     _due: dict[tuple[str, str], float] = field(default_factory=dict)
     _relay_due: float = 0.0
     _purge_due: float = 0.0
+    _webhooks_due: float = 0.0
 
     def intervals(self) -> dict[tuple[str, str], float]:
         """(connector, entity) -> seconds, for every entity each connector can pull."""
@@ -56,6 +58,10 @@ class Scheduler:
             self.runtime.actors.relay_outbox.send()
             self._relay_due = now + self.relay_seconds
             sent.append("relay_outbox")
+        if now >= self._webhooks_due:
+            self.runtime.actors.deliver_webhooks.send()
+            self._webhooks_due = now + DELIVER_EVERY_SECONDS
+            sent.append("deliver_webhooks")
         if now >= self._purge_due:
             self.runtime.actors.purge.send()
             self._purge_due = now + self.runtime.container.settings.retention_interval_seconds
