@@ -36,8 +36,16 @@ from dms_domain.exchange import (
 @runtime_checkable
 class Connector(Protocol):
     name: str  # this instance's name in the settings, e.g. "sap" or "erp-east"
-    system: str  # the kind of system, e.g. "sap", "kingdee", "generic"
-    capabilities: frozenset[Capability]
+
+    # Read-only, so a connector may declare them once on its class (as
+    # ``BaseConnector`` subclasses do, with ``ClassVar``) and still be a Connector.
+    @property
+    def system(self) -> str:
+        """The kind of system, e.g. "sap", "kingdee", "generic"."""
+        ...
+
+    @property
+    def capabilities(self) -> frozenset[Capability]: ...
 
     def push_order(self, order: OrderOut) -> PushResult:
         """Create the order in the system, idempotently: an order whose

@@ -1,0 +1,50 @@
+"""The generic connector's settings: ``DMS_CONNECTORS__<NAME>__<SETTING>``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+
+from connectors.base import ConnectorConfig
+from dms_domain.errors import ConfigurationError
+
+ERP_MAX_PAGE = 1000  # the most records the ERP gives per call
+
+
+class GenericRestConfig(ConnectorConfig):
+    system: Literal["generic"] = "generic"
+    base_url: str
+    api_key: SecretStr
+    api_key_header: str = "X-API-Key"
+    page_size: int = Field(default=100, ge=1, le=ERP_MAX_PAGE)
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @field_validator("api_key")
+    @classmethod
+    def _api_key_set(cls, value: SecretStr) -> SecretStr:
+        if not value.get_secret_value().strip():
+            raise ValueError("must not be empty")
+        return value
+
+
+def parse_config(name: str, raw: Mapping[str, Any]) -> GenericRestConfig:
+    """The settings, or a ConfigurationError naming each bad environment variable."""
+    try:
+        return GenericRestConfig.model_validate(dict(raw))
+    except ValidationError as exc:
+        prefix = f"DMS_CONNECTORS__{name.upper()}__"
+        problems = [
+            f"{prefix}{'__'.join(str(part) for part in error['loc']).upper()}: {error['msg']}"
+            for error in exc.errors()
+        ]
+        raise ConfigurationError(
+            f"connector {name} (generic): " + "; ".join(problems), problems=problems
+        ) from exc

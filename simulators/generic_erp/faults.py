@@ -1,0 +1,89 @@
+"""Faults the simulator can be told to answer with, for the next N calls.
+
+Most faults hit the next calls of any kind. Three only make sense for some:
+``lose_answer`` waits for the next call that changes something (it acts, then
+the answer is lost), ``stale_read`` for the next order look-up, and
+``duplicate_records`` for the next pull.
+Control calls (``/_control/...``) are never faulted.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class FaultKind(StrEnum):
+    SERVER_ERROR = "server_error"  # 500 with a JSON error
+    UNAVAILABLE = "unavailable"  # 503, as a gateway in front of a restarting ERP
+    TIMEOUT = "timeout"  # no answer for ``hang_seconds``, nothing done
+    SLOW = "slow"  # the answer comes after ``slow_seconds`` (meant to be within timeouts)
+    MALFORMED_BODY = "malformed_body"  # 200 with truncated JSON, nothing done
+    WRONG_CONTENT = "wrong_content"  # 200 with an HTML page, nothing done
+    LOSE_ANSWER = "lose_answer"  # the next write is done, then no answer for ``hang_seconds``
+    DUPLICATE_RECORDS = "duplicate_records"  # the next pull lists every record twice
+    STALE_READ = "stale_read"  # the next look-up misses what exists, as a lagging index does
+
+
+WRITE_ONLY = frozenset({FaultKind.LOSE_ANSWER})
+PULL_ONLY = frozenset({FaultKind.DUPLICATE_RECORDS})
+LOOKUP_ONLY = frozenset({FaultKind.STALE_READ})
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """What kind of API call is being answered, to pick the faults that fit it."""
+
+    write: bool = False
+    pull: bool = False
+    lookup: bool = False
+
+    def fits(self, kind: FaultKind) -> bool:
+        if kind in WRITE_ONLY:
+            return self.write
+        if kind in PULL_ONLY:
+            return self.pull
+        if kind in LOOKUP_ONLY:
+            return self.lookup
+        return True
+
+
+@dataclass(slots=True)
+class _Armed:
+    kind: FaultKind
+    left: int
+
+
+class FaultPlan:
+    """Faults armed for the next calls, taken in the order they were armed (thread-safe)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._armed: list[_Armed] = []
+
+    def arm(self, kind: FaultKind | str, times: int = 1) -> None:
+        fault = FaultKind(kind)
+        if times < 1:
+            raise ValueError(f"times must be at least 1, got {times}")
+        with self._lock:
+            self._armed.append(_Armed(fault, times))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._armed.clear()
+
+    def take(self, call: Call) -> FaultKind | None:
+        """The fault this call must suffer, if any (and one fewer left of it)."""
+        with self._lock:
+            for entry in self._armed:
+                if call.fits(entry.kind):
+                    entry.left -= 1
+                    if entry.left == 0:
+                        self._armed.remove(entry)
+                    return entry.kind
+        return None
+
+    def armed(self) -> list[tuple[str, int]]:
+        with self._lock:
+            return [(entry.kind.value, entry.left) for entry in self._armed]
