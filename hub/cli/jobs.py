@@ -75,6 +75,7 @@ def _worker(args: argparse.Namespace) -> int:
     finally:
         worker.stop()
         runtime.close()
+        runtime.container.close()
     return 0
 
 
@@ -100,6 +101,7 @@ def _scheduler(_: argparse.Namespace) -> int:
         Scheduler(runtime).run(stop)
     finally:
         runtime.close()
+        runtime.container.close()
     return 0
 
 
@@ -144,6 +146,7 @@ def _check_connector(args: argparse.Namespace) -> int:
         problems = runtime.connectors[args.name].check()
     finally:
         runtime.close()
+        runtime.container.close()
     for problem in problems:
         print(f"{args.name}: {problem}")
     if not problems:

@@ -7,6 +7,7 @@ from dramatiq.broker import Broker
 from dramatiq.brokers.rabbitmq import RabbitmqBroker
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
+from dramatiq.middleware import Retries
 
 from dms_domain.errors import ConfigurationError
 from hub.clock import Clock
@@ -26,5 +27,7 @@ def build_broker(url: str | None, db: Database, clock: Clock) -> Broker:
         raise ConfigurationError(
             f"DMS_BROKER_URL must start with redis:// or amqp://, not {url.split(':', 1)[0]!r}"
         )
-    broker.add_middleware(DeadLetterTable(db, clock))
+    # Dramatiq runs "after" hooks in reverse list order: placed before Retries,
+    # this runs after it, when a message that failed for good is marked failed.
+    broker.add_middleware(DeadLetterTable(db, clock), before=Retries)
     return broker

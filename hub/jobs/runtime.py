@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 from dramatiq import Worker
 from dramatiq.broker import Broker
+from dramatiq.middleware import Retries
 
 from connectors.port import Connector
 from connectors.registry import ConnectorContext, build_connector
@@ -24,12 +25,13 @@ from hub.notifications.sender import deliver_due
 from hub.services.xref import DatabaseCrossReference
 from hub.sync import orders_out, retention
 from hub.sync.dead_letters import claim_replays
-from hub.sync.outbox import claim_due, mark_done
+from hub.sync.outbox import OutboxRow, claim_due, mark_done
 from hub.sync.pulls import pull_page, record_failure
 
 log = logging.getLogger(__name__)
 ORDER_PLACED = "order.placed"
 ORDER_CANCEL = "order.cancel"
+RELAY_BATCH = 500
 
 _current: Runtime | None = None
 _lock = threading.Lock()
@@ -97,25 +99,32 @@ class Runtime:
             self.actors.pull.send(connector, entity)
 
     def relay_outbox(self) -> None:
+        """Send every due outbox row, in batches, and the replayed dead letters."""
+        while True:
+            with self.db.transaction() as conn:
+                due = claim_due(conn, self.container.clock.now(), limit=RELAY_BATCH)
+            for row in due:
+                self._dispatch(row)
+            if len(due) < RELAY_BATCH:
+                break
         with self.db.transaction() as conn:
-            due = claim_due(conn, self.container.clock.now())
             replays = claim_replays(conn, self.container.clock.now())
         for letter in replays:
             self.broker.get_actor(letter.actor).send_with_options(
                 args=tuple(letter.args), kwargs=letter.kwargs
             )
-        for row in due:
-            if row.topic == ORDER_PLACED:
-                actor = (
-                    self.actors.push_order_urgent if row.priority > 0 else self.actors.push_order
-                )
-                actor.send(row.key, outbox_id=row.id)
-            elif row.topic == ORDER_CANCEL:
-                self.actors.cancel_order.send(
-                    row.key, reason=row.payload.get("reason"), outbox_id=row.id
-                )
-            else:
-                log.error("outbox row %s has an unknown topic %r", row.id, row.topic)
+
+    def _dispatch(self, row: OutboxRow) -> None:
+        if row.topic == ORDER_PLACED:
+            urgent = row.priority > 0
+            actor = self.actors.push_order_urgent if urgent else self.actors.push_order
+            actor.send(row.key, outbox_id=row.id)
+        elif row.topic == ORDER_CANCEL:
+            self.actors.cancel_order.send(
+                row.key, reason=row.payload.get("reason"), outbox_id=row.id
+            )
+        else:
+            log.error("outbox row %s has an unknown topic %r", row.id, row.topic)
 
     def deliver_webhooks(self) -> None:
         summary = deliver_due(self.db, self.webhook_client, self.container.clock.now())
@@ -151,7 +160,8 @@ def build_runtime(container: Container) -> Runtime:
         for name, config in sorted(settings.connectors.items())
     }
     broker = build_broker(settings.broker_url, container.db, container.clock)
-    broker.add_middleware(JobMetrics(metrics))
+    # Before Retries in the list, so its after-hook sees the retry decision.
+    broker.add_middleware(JobMetrics(metrics), before=Retries)
     if metrics.registry is not None:
         container.extra_registries.append(metrics.registry)
     runtime = Runtime(container, connectors, broker, metrics)

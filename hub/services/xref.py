@@ -13,6 +13,9 @@ from hub.db.engine import Database
 from hub.db.schema import dealers, product_erp_codes
 
 TTL_SECONDS = 30.0
+# A miss may be master data created since the last load: reload, but at most
+# this often, so a record that really has no code does not reload every time.
+MISS_RELOAD_SECONDS = 0.0
 
 
 class DatabaseCrossReference:
@@ -23,9 +26,14 @@ class DatabaseCrossReference:
         self._loaded_at = 0.0
 
     def lookup(self, table: str, key: str) -> str | None:
-        if time.monotonic() - self._loaded_at > TTL_SECONDS:
+        age = time.monotonic() - self._loaded_at
+        if age > TTL_SECONDS:
             self._load()
-        return self._tables.get(table, {}).get(key)
+        found = self._tables.get(table, {}).get(key)
+        if found is None and MISS_RELOAD_SECONDS <= age <= TTL_SECONDS:
+            self._load()
+            found = self._tables.get(table, {}).get(key)
+        return found
 
     def _load(self) -> None:
         materials: dict[str, str] = {}

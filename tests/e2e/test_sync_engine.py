@@ -1,0 +1,228 @@
+"""The sync engine end to end: an order placed over HTTP reaches the generic ERP
+simulator (over HTTP) through the outbox, a Dramatiq worker and the connector,
+and the ERP's answers come back. Real database, real sockets, real worker
+threads on Dramatiq's stub broker (the in-process mode of the embedded default).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from dramatiq.brokers.stub import StubBroker
+from sqlalchemy import func, select, update
+
+from hub.auth.principal import Role
+from hub.bootstrap import bootstrap
+from hub.db.schema import alerts, dead_letters, outbox
+from hub.jobs.actors import ALL_QUEUES
+from hub.jobs.runtime import Runtime, build_runtime, install, start_worker
+from hub.sync.dead_letters import request_replay
+from simulators.generic_erp.server import RunningSimulator, running_simulator
+from tests.conftest import LiveServer, make_settings, unique
+from tests.factories import dealer, ok, order_body, product, stock_of, warehouse
+
+CONNECTOR = "erp"
+
+
+@pytest.fixture(scope="module")
+def erp() -> Iterator[RunningSimulator]:
+    with running_simulator(hang_seconds=2.0) as simulator:
+        yield simulator
+
+
+@dataclass
+class Engine:
+    runtime: Runtime
+
+    def run(self, timeout_ms: int = 20_000) -> None:
+        """Relay the outbox, then wait until every queue is drained."""
+        self.runtime.relay_outbox()
+        broker = self.runtime.broker
+        assert isinstance(broker, StubBroker)  # no DMS_BROKER_URL: the in-process mode
+        for queue in ALL_QUEUES:
+            broker.join(queue, timeout=timeout_ms, fail_fast=False)
+
+    def pull(self, entity: str) -> None:
+        self.runtime.pull(CONNECTOR, entity)
+
+
+@pytest.fixture(scope="module")
+def engine(live_server: LiveServer, erp: RunningSimulator) -> Iterator[Engine]:
+    settings = make_settings(
+        live_server.container.settings.database_url,
+        connectors={
+            CONNECTOR: {
+                "system": "generic",
+                "base_url": erp.url,
+                "api_key": erp.api_key,
+                "timeout_seconds": 1.0,
+            }
+        },
+        order_erp=CONNECTOR,
+        job_min_backoff_ms=20,
+        job_max_backoff_ms=200,
+        job_max_retries=3,
+    )
+    runtime = build_runtime(bootstrap(settings))
+    worker = start_worker(runtime, 2)
+    yield Engine(runtime)
+    worker.stop(timeout=5_000)
+    runtime.close()
+    runtime.container.close()
+    install(None)
+
+
+@pytest.fixture(autouse=True)
+def quiet_outbox(engine: Engine) -> None:
+    """The test database is shared: orders of earlier test modules still wait in
+    the outbox (nothing relayed them). They would be pushed to this ERP too and
+    fail there; each test here starts from an outbox with only its own rows."""
+    with engine.runtime.db.transaction() as conn:
+        conn.execute(update(outbox).where(outbox.c.status != "done").values(status="done"))
+
+
+@dataclass
+class Shop:
+    dealer: str
+    warehouse: str
+    sku: str
+    material: str
+    place: Callable[[int], str]
+
+
+@pytest.fixture
+def shop(live_server: LiveServer, admin: httpx.Client, erp: RunningSimulator) -> Shop:
+    wh = warehouse(admin)
+    customer = unique("C")
+    code = dealer(admin, default_warehouse=wh, erp={"system": CONNECTOR, "customer_code": customer})
+    material = unique("M")
+    sku = product(admin, erp_codes={CONNECTOR: material})
+    ok(admin.put("/api/v1/prices", json=[{"tier": "core", "sku": sku, "unit_price": "10.0000"}]))
+    ok(admin.put(f"/api/v1/stock/{wh}/{sku}", json={"on_hand": 100}))
+    erp.control.add_customer(customer, "customer")
+    erp.control.add_material(material, "material")
+    token = live_server.token_for(Role.DEALER, dealer_code=code)
+
+    def place(qty: int) -> str:
+        with live_server.client(token) as client:
+            answer = client.post(
+                "/api/v1/orders",
+                json=order_body((sku, qty)),
+                headers={"Idempotency-Key": str(uuid.uuid4())},
+            )
+        return str(ok(answer, 201)["order_no"])
+
+    return Shop(code, wh, sku, material, place)
+
+
+def order(admin: httpx.Client, order_no: str) -> dict[str, Any]:
+    return dict(ok(admin.get(f"/api/v1/orders/{order_no}")))
+
+
+def test_an_order_reaches_the_erp_once_and_comes_back_confirmed(
+    engine: Engine, shop: Shop, admin: httpx.Client, erp: RunningSimulator
+) -> None:
+    order_no = shop.place(3)
+    engine.run()
+    detail = order(admin, order_no)
+    assert detail["status"] == "confirmed"
+    assert erp.control.documents(order_no) == [detail["erp_ref"]]
+    with engine.runtime.db.read() as conn:
+        states = set(conn.scalars(select(outbox.c.status).where(outbox.c.key == order_no)))
+    assert states == {"done"}
+    # Delivered again (a lost message re-sent): still one document.
+    engine.runtime.actors.push_order.send(order_no)
+    engine.run()
+    assert erp.control.documents(order_no) == [detail["erp_ref"]]
+
+
+def test_transient_faults_are_retried(
+    engine: Engine, shop: Shop, admin: httpx.Client, erp: RunningSimulator
+) -> None:
+    erp.control.inject_fault("server_error", times=2)
+    order_no = shop.place(1)
+    engine.run()
+    assert order(admin, order_no)["status"] == "confirmed"
+    assert len(erp.control.documents(order_no)) == 1
+
+
+def test_a_lost_answer_after_the_create_makes_no_second_document(
+    engine: Engine, shop: Shop, admin: httpx.Client, erp: RunningSimulator
+) -> None:
+    erp.control.inject_fault("lose_answer", times=1)
+    order_no = shop.place(1)
+    engine.run()
+    detail = order(admin, order_no)
+    assert detail["status"] == "confirmed"
+    assert erp.control.documents(order_no) == [detail["erp_ref"]]
+
+
+def test_a_business_rejection_rejects_the_order_and_frees_the_stock(
+    engine: Engine, shop: Shop, admin: httpx.Client, erp: RunningSimulator
+) -> None:
+    erp.control.reject_next_order("CREDIT_BLOCK", "客户信用冻结")
+    order_no = shop.place(4)
+    engine.run()
+    detail = order(admin, order_no)
+    assert detail["status"] == "rejected"
+    assert "客户信用冻结" in (detail["reject_reason"] or "")
+    assert stock_of(admin, shop.warehouse, shop.sku)["reserved"] == 0
+    with engine.runtime.db.read() as conn:
+        assert (
+            conn.scalar(
+                select(func.count()).where(
+                    alerts.c.subject == f"order:{order_no}", alerts.c.status == "open"
+                )
+            )
+            == 1
+        )
+
+
+def test_exhausted_retries_land_in_the_dead_letters_and_replay_works(
+    engine: Engine, shop: Shop, admin: httpx.Client, erp: RunningSimulator
+) -> None:
+    erp.control.inject_fault("unavailable", times=50)
+    order_no = shop.place(1)
+    engine.run()
+    assert order(admin, order_no)["status"] == "submitted"
+    with engine.runtime.db.read() as conn:
+        letters = conn.execute(select(dead_letters).where(dead_letters.c.status == "open")).all()
+        backlog = conn.scalar(select(outbox.c.status).where(outbox.c.key == order_no))
+    letter = next((row for row in letters if row.args and row.args[0] == order_no), None)
+    assert letter is not None
+    assert letter.error_class == "TransientError"
+    assert backlog == "failed"  # not re-sent by the relay until someone replays it
+    erp.control.clear_faults()
+    with engine.runtime.db.transaction() as conn:
+        request_replay(conn, letter.id, by="test", now=engine.runtime.container.clock.now())
+    engine.run()
+    assert order(admin, order_no)["status"] == "confirmed"
+    assert len(erp.control.documents(order_no)) == 1
+
+
+def test_shipments_and_invoices_come_back_by_pulling(
+    engine: Engine, shop: Shop, admin: httpx.Client, erp: RunningSimulator
+) -> None:
+    order_no = shop.place(5)
+    engine.run()
+    erp.control.ship(order_no)
+    engine.pull("shipments")
+    detail = order(admin, order_no)
+    assert detail["status"] == "shipped"
+    assert detail["shipments"][0]["lines"] == [{"sku": shop.sku, "qty": 5}]
+    assert stock_of(admin, shop.warehouse, shop.sku) == {
+        "on_hand": 95,
+        "reserved": 0,
+        "available": 95,
+    }
+    # The ERP closes a fully shipped order; its event moves the hub's on.
+    engine.pull("order_events")
+    assert order(admin, order_no)["status"] == "closed"
+    # Pulling again changes nothing.
+    engine.pull("shipments")
+    assert stock_of(admin, shop.warehouse, shop.sku)["on_hand"] == 95
