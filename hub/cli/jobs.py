@@ -7,15 +7,18 @@ import json
 import signal
 import sys
 import threading
+from pathlib import Path
 from typing import Any
 
 from prometheus_client import CollectorRegistry, multiprocess, start_http_server
 
+from connectors.registry import ConnectorContext, build_connector
 from dms_domain.errors import DmsError
 from hub.bootstrap import bootstrap
 from hub.jobs.runtime import Runtime, build_runtime, start_worker
 from hub.jobs.scheduler import Scheduler
 from hub.jsonable import jsonable
+from hub.services.xref import DatabaseCrossReference
 from hub.settings import load_settings
 from hub.sync.dead_letters import list_dead_letters, request_replay
 
@@ -137,16 +140,22 @@ def _check_connector(args: argparse.Namespace) -> int:
             f"no connector {args.name!r} is configured (configured: {configured})", file=sys.stderr
         )
         return 1
+    container = bootstrap(settings)
+    context = ConnectorContext(
+        mappings_root=Path(settings.mappings_dir),
+        xref_for=lambda _kind: DatabaseCrossReference(container.db, args.name),
+    )
     try:
-        runtime = build_runtime(bootstrap(settings))
+        connector = build_connector(args.name, settings.connectors[args.name], context)
     except DmsError as exc:
         print(f"{args.name}: {exc.detail}", file=sys.stderr)
+        container.close()
         return 1
     try:
-        problems = runtime.connectors[args.name].check()
+        problems = connector.check()
     finally:
-        runtime.close()
-        runtime.container.close()
+        connector.close()
+        container.close()
     for problem in problems:
         print(f"{args.name}: {problem}")
     if not problems:

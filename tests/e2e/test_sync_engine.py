@@ -226,3 +226,67 @@ def test_shipments_and_invoices_come_back_by_pulling(
     # Pulling again changes nothing.
     engine.pull("shipments")
     assert stock_of(admin, shop.warehouse, shop.sku)["on_hand"] == 95
+
+
+def test_a_cancel_after_acceptance_is_asked_of_the_erp(
+    engine: Engine, shop: Shop, admin: httpx.Client, erp: RunningSimulator
+) -> None:
+    order_no = shop.place(2)
+    engine.run()
+    assert order(admin, order_no)["status"] == "confirmed"
+    asked = admin.post(f"/api/v1/orders/{order_no}/cancel", json={"reason": "dealer changed mind"})
+    assert asked.status_code == 202
+    assert stock_of(admin, shop.warehouse, shop.sku)["reserved"] == 2
+    engine.run()
+    detail = order(admin, order_no)
+    assert detail["status"] == "cancelled"
+    assert stock_of(admin, shop.warehouse, shop.sku)["reserved"] == 0
+    assert [t["to_status"] for t in detail["timeline"] if t["applied"]][-2:] == [
+        "cancel_requested",
+        "cancelled",
+    ]
+
+
+def test_a_cancel_the_erp_refuses_returns_the_order_to_confirmed(
+    engine: Engine, shop: Shop, admin: httpx.Client, erp: RunningSimulator
+) -> None:
+    order_no = shop.place(2)
+    engine.run()
+    erp.control.ship(order_no)  # the hub has not pulled the shipment yet
+    ok(admin.post(f"/api/v1/orders/{order_no}/cancel"), 202)
+    engine.run()
+    detail = order(admin, order_no)
+    assert detail["status"] == "confirmed"
+    assert "ALREADY_SHIPPED" in (detail["timeline"][-1]["note"] or "")
+    assert stock_of(admin, shop.warehouse, shop.sku)["reserved"] == 2
+
+
+def test_an_order_cancelled_before_it_was_sent_never_stays_in_the_erp(
+    engine: Engine, shop: Shop, admin: httpx.Client, erp: RunningSimulator
+) -> None:
+    order_no = shop.place(1)
+    ok(admin.post(f"/api/v1/orders/{order_no}/cancel"), 200)
+    engine.run()
+    assert order(admin, order_no)["status"] == "cancelled"
+    assert erp.control.documents(order_no) == []
+
+
+def test_connector_check_says_what_is_wrong(
+    live_server: LiveServer,
+    erp: RunningSimulator,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from hub.cli import main as cli  # noqa: PLC0415
+
+    monkeypatch.setenv("DMS_DATABASE_URL", live_server.container.settings.database_url)
+    monkeypatch.setenv("DMS_CONNECTORS__ERP__SYSTEM", "generic")
+    monkeypatch.setenv("DMS_CONNECTORS__ERP__BASE_URL", erp.url)
+    monkeypatch.setenv("DMS_CONNECTORS__ERP__API_KEY", erp.api_key)
+    assert cli(["connector", "check", "erp"]) == 0
+    assert "erp: ok" in capsys.readouterr().out
+    monkeypatch.setenv("DMS_CONNECTORS__ERP__API_KEY", "wrong-key")
+    assert cli(["connector", "check", "erp"]) == 1
+    assert "erp:" in capsys.readouterr().out
+    assert cli(["connector", "check", "nope"]) == 1
+    assert "no connector 'nope'" in capsys.readouterr().err
