@@ -7,6 +7,7 @@ real data.
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -24,6 +25,15 @@ from hub.services import promotions as promotion_service
 from hub.services.users import add_user
 
 SEEDER = Principal(name="demo-seed", role=Role.ADMIN)
+# The connector the demo's dealers and products are coded for: the generic ERP
+# simulator that `dms-hub up --demo` starts (see demo_erp below).
+DEMO_CONNECTOR = "erp"
+DEMO_DEALERS = (
+    # code, name, tier, region, credit limit, warehouse
+    ("D001", "上海华新汽配有限公司", Tier.STRATEGIC, "east", "500000.00", "WH-EAST"),
+    ("D002", "杭州顺达商贸", Tier.CORE, "east", "120000.00", "WH-EAST"),
+    ("D003", "北京利民农资", Tier.STANDARD, "north", "50000.00", "WH-NORTH"),
+)
 
 DEMO_USERS: tuple[tuple[str, str, Role, str | None, list[str]], ...] = (
     # username, password, role, dealer, regions
@@ -81,11 +91,7 @@ def _seed_master_data(conn: Connection, now: datetime) -> None:
             actor=SEEDER,
             now=now,
         )
-    for code, name, tier, region, limit, warehouse in (
-        ("D001", "上海华新汽配有限公司", Tier.STRATEGIC, "east", "500000.00", "WH-EAST"),
-        ("D002", "杭州顺达商贸", Tier.CORE, "east", "120000.00", "WH-EAST"),
-        ("D003", "北京利民农资", Tier.STANDARD, "north", "50000.00", "WH-NORTH"),
-    ):
+    for code, name, tier, region, limit, warehouse in DEMO_DEALERS:
         dealers.put_dealer(
             conn,
             code,
@@ -97,8 +103,8 @@ def _seed_master_data(conn: Connection, now: datetime) -> None:
                 payment_terms_days=30,
                 status=DealerStatus.ACTIVE,
                 default_warehouse=warehouse,
-                erp_system="sap",
-                erp_customer_code=f"C{code[1:]}",
+                erp_system=DEMO_CONNECTOR,
+                erp_customer_code=customer_code(code),
             ),
             actor=SEEDER,
             now=now,
@@ -115,7 +121,7 @@ def _seed_master_data(conn: Connection, now: datetime) -> None:
                 pack_size=pack,
                 shelf_life_days=None,
                 licence_kind=licence,
-                erp_codes={"sap": material},
+                erp_codes={DEMO_CONNECTOR: material},
             ),
             actor=SEEDER,
             now=now,
@@ -154,3 +160,29 @@ def _seed_master_data(conn: Connection, now: datetime) -> None:
             actor=SEEDER,
             now=now,
         )
+
+
+def customer_code(dealer_code: str) -> str:
+    return f"C{dealer_code[1:]}"
+
+
+def demo_erp_environment(stack: ExitStack) -> dict[str, str]:
+    """Start the generic ERP simulator in this process (stopped when ``stack``
+    closes), taught the demo's customers and materials; return the settings
+    that point the hub at it."""
+    from simulators.generic_erp.server import running_simulator  # noqa: PLC0415
+
+    simulator = stack.enter_context(running_simulator(api_key="demo-erp-key"))
+    for code, name, *_ in DEMO_DEALERS:
+        simulator.control.add_customer(customer_code(code), name)
+    for _sku, name, *_rest, material in PRODUCTS:
+        simulator.control.add_material(material, name)
+    prefix = f"DMS_CONNECTORS__{DEMO_CONNECTOR.upper()}__"
+    return {
+        prefix + "SYSTEM": "generic",
+        prefix + "BASE_URL": simulator.url,
+        prefix + "API_KEY": simulator.api_key,
+        prefix + "POLL_SECONDS__ORDER_EVENTS": "5",
+        prefix + "POLL_SECONDS__SHIPMENTS": "5",
+        "DMS_ORDER_ERP": DEMO_CONNECTOR,
+    }

@@ -10,6 +10,7 @@ import secrets
 import zoneinfo
 from datetime import timedelta
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Any, Self
 
 from pydantic import AfterValidator, Field, SecretStr, model_validator
@@ -54,7 +55,9 @@ class Settings(BaseSettings):
     connectors: dict[str, dict[str, Any]] = Field(default_factory=dict)
     # The connector that receives orders; a dealer's own ``erp.system`` overrides it.
     order_erp: str | None = None
-    mappings_dir: str = "mappings"
+    # Where mapping files live: unset means ./mappings when it exists, else the
+    # mappings/ directory shipped beside the hub's packages.
+    mappings_dir: str | None = None
 
     # Auth
     token_ttl_seconds: int = Field(default=3600, ge=60, le=7 * 24 * 3600)
@@ -113,6 +116,13 @@ class Settings(BaseSettings):
     @property
     def idempotency_ttl(self) -> timedelta:
         return timedelta(hours=self.idempotency_ttl_hours)
+
+    @property
+    def mappings_path(self) -> Path:
+        if self.mappings_dir:
+            return Path(self.mappings_dir)
+        local = Path("mappings")
+        return local if local.is_dir() else Path(__file__).resolve().parent.parent / "mappings"
 
     @property
     def is_sqlite(self) -> bool:

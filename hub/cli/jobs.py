@@ -7,7 +7,6 @@ import json
 import signal
 import sys
 import threading
-from pathlib import Path
 from typing import Any
 
 from prometheus_client import CollectorRegistry, multiprocess, start_http_server
@@ -142,7 +141,7 @@ def _check_connector(args: argparse.Namespace) -> int:
         return 1
     container = bootstrap(settings)
     context = ConnectorContext(
-        mappings_root=Path(settings.mappings_dir),
+        mappings_root=settings.mappings_path,
         xref_for=lambda _kind: DatabaseCrossReference(container.db, args.name),
     )
     try:

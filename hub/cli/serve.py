@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from contextlib import ExitStack
 from typing import Any
 
 import uvicorn
@@ -45,6 +47,19 @@ def _up(args: argparse.Namespace) -> int:
             print(seed_demo(db))
     finally:
         db.dispose()
+    with ExitStack() as stack:
+        if args.demo and not settings.connectors:
+            from hub.demo import demo_erp_environment  # noqa: PLC0415
+
+            # The API (and its in-process worker) read settings from the environment.
+            environment = demo_erp_environment(stack)
+            os.environ.update(environment)
+            print(f"demo ERP simulator on {environment['DMS_CONNECTORS__ERP__BASE_URL']}")
+        _serve(args)
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> None:
     print(f"dms-hub API on http://{args.host}:{args.port} (Swagger UI at /docs)")
     uvicorn.run(
         "hub.api.app:app_from_env",
@@ -54,4 +69,3 @@ def _up(args: argparse.Namespace) -> int:
         workers=args.workers,
         log_level="info",
     )
-    return 0

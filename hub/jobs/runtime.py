@@ -7,7 +7,6 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import httpx
 from dramatiq import Worker
@@ -174,7 +173,7 @@ def _context(container: Container, name: str) -> ConnectorContext:
     and a product's ``erp_codes`` keys name a configured connector), so two
     connectors of one kind, say two SAP systems, keep their own codes."""
     return ConnectorContext(
-        mappings_root=Path(container.settings.mappings_dir),
+        mappings_root=container.settings.mappings_path,
         xref_for=lambda _kind: DatabaseCrossReference(container.db, name),
     )
 
