@@ -12,7 +12,14 @@ from sqlalchemy import func, select
 
 from hub.clock import Clock
 from hub.db.engine import Database
-from hub.db.schema import dead_letters, orders, outbox, quarantine, sync_state
+from hub.db.schema import (
+    dead_letters,
+    orders,
+    outbox,
+    quarantine,
+    reconciliation_runs,
+    sync_state,
+)
 
 
 class DatabaseGauges(Collector):
@@ -40,6 +47,16 @@ class DatabaseGauges(Collector):
         lag = GaugeMetricFamily(
             "dms_sync_lag_seconds",
             "Seconds since the last successful pull, by connector and entity.",
+            labels=["connector", "entity"],
+        )
+        drift_units = GaugeMetricFamily(
+            "dms_stock_drift_units",
+            "Units of on-hand that differed from the system in the latest stock reconciliation.",
+            labels=["connector"],
+        )
+        drifted = GaugeMetricFamily(
+            "dms_reconciliation_drifted",
+            "Records that differed in the latest reconciliation, by connector and entity.",
             labels=["connector", "entity"],
         )
         with self.db.read() as conn:
@@ -71,4 +88,20 @@ class DatabaseGauges(Collector):
             ):
                 if success is not None:
                     lag.add_metric([connector, entity], (now - success).total_seconds())
-        yield from (by_status, backlog, oldest, letters, quarantined, lag)
+            latest = (
+                select(func.max(reconciliation_runs.c.id))
+                .group_by(reconciliation_runs.c.connector, reconciliation_runs.c.entity)
+                .scalar_subquery()
+            )
+            for connector, entity, count, details in conn.execute(
+                select(
+                    reconciliation_runs.c.connector,
+                    reconciliation_runs.c.entity,
+                    reconciliation_runs.c.drifted,
+                    reconciliation_runs.c.details,
+                ).where(reconciliation_runs.c.id.in_(latest))
+            ):
+                drifted.add_metric([connector, entity], count)
+                if entity == "stock":
+                    drift_units.add_metric([connector], (details or {}).get("drift_units", 0))
+        yield from (by_status, backlog, oldest, letters, quarantined, lag, drift_units, drifted)

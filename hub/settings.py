@@ -81,6 +81,8 @@ class Settings(BaseSettings):
     # Retention
     retention_outbox_days: int = Field(default=7, ge=1)
     retention_interval_seconds: int = Field(default=3600, ge=10)
+    # How often the scheduler enqueues each connector's reconciliation job.
+    reconcile_interval_seconds: int = Field(default=3600, ge=10)
 
     # Database pool (ignored by SQLite)
     db_pool_size: int = Field(default=10, ge=1)

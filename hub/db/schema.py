@@ -452,6 +452,24 @@ sync_state = Table(
     Column("rejected_total", BigInteger, nullable=False, default=0),
 )
 
+# One row per reconciliation run of a connector and entity: what was compared,
+# how much differed, what was repaired (the latest run per pair feeds the gauges).
+reconciliation_runs = Table(
+    "reconciliation_runs",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("connector", String(64), nullable=False),
+    Column("entity", String(32), nullable=False),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("finished_at", UtcDateTime, nullable=False),
+    Column("checked", Integer, nullable=False),
+    Column("drifted", Integer, nullable=False),
+    Column("repaired", Integer, nullable=False),
+    Column("unmatched", Integer, nullable=False),
+    Column("details", Json, nullable=False),
+    Index("ix_reconciliation_runs_latest", "connector", "entity", "id"),
+)
+
 # Minimal here; the alerting issue adds rules and notifications on top.
 alerts = Table(
     "alerts",
@@ -570,6 +588,7 @@ __all__ = [
     "products",
     "promotions",
     "quarantine",
+    "reconciliation_runs",
     "shipment_lines",
     "shipments",
     "stock",

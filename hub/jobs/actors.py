@@ -55,6 +55,7 @@ class Actors:
     relay_outbox: dramatiq.Actor[..., None]
     purge: dramatiq.Actor[..., None]
     deliver_webhooks: dramatiq.Actor[..., None]
+    reconcile: dramatiq.Actor[..., None]
 
     def queues(self) -> set[str]:
         return set(ALL_QUEUES)
@@ -86,6 +87,9 @@ def declare_actors(
     def deliver_webhooks() -> None:
         runtime().deliver_webhooks()
 
+    def reconcile(connector: str) -> None:
+        runtime().reconcile(connector)
+
     options = (retries or RetryPolicy()).options()
 
     def make(
@@ -105,4 +109,5 @@ def declare_actors(
         relay_outbox=make(relay_outbox, "relay_outbox", QUEUE_MAINTENANCE, 1),
         purge=make(purge, "purge", QUEUE_MAINTENANCE, 30),
         deliver_webhooks=make(deliver_webhooks, "deliver_webhooks", QUEUE_MAINTENANCE, 5),
+        reconcile=make(reconcile, "reconcile", QUEUE_MAINTENANCE, 40),
     )

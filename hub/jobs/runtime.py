@@ -26,6 +26,7 @@ from hub.sync import orders_out, retention
 from hub.sync.dead_letters import claim_replays
 from hub.sync.outbox import OutboxRow, claim_due, mark_done
 from hub.sync.pulls import pull_page, record_failure
+from hub.sync.reconcile import reconcile_connector
 
 log = logging.getLogger(__name__)
 ORDER_PLACED = "order.placed"
@@ -138,6 +139,16 @@ class Runtime:
             login_failure_window_seconds=settings.login_failure_window_seconds,
         )
         log.info("retention: removed %s", removed)
+
+    def reconcile(self, connector: str) -> None:
+        runs = reconcile_connector(
+            self.db,
+            self.connectors,
+            connector,
+            self.container.clock.now(),
+            default_erp=self.container.settings.order_erp,
+        )
+        log.info("reconcile %s: %s", connector, runs)
 
     def _done(self, outbox_id: int | None) -> None:
         if outbox_id is not None:

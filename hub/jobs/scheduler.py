@@ -39,6 +39,7 @@ class Scheduler:
     _relay_due: float = 0.0
     _purge_due: float = 0.0
     _webhooks_due: float = 0.0
+    _reconcile_due: dict[str, float] = field(default_factory=dict)
 
     def intervals(self) -> dict[tuple[str, str], float]:
         """(connector, entity) -> seconds, for every entity each connector can pull."""
@@ -71,6 +72,12 @@ class Scheduler:
                 self.runtime.actors.pull.send(*key)
                 self._due[key] = now + seconds
                 sent.append(f"pull {key[0]} {key[1]}")
+        for name in self.runtime.connectors:
+            if now >= self._reconcile_due.get(name, 0.0):
+                self.runtime.actors.reconcile.send(name)
+                every = self.runtime.container.settings.reconcile_interval_seconds
+                self._reconcile_due[name] = now + every
+                sent.append(f"reconcile {name}")
         return sent
 
     def run(self, stop: threading.Event) -> None:

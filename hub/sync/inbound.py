@@ -248,6 +248,25 @@ def apply_shipment(conn: Connection, record: ShipmentIn, now: datetime) -> str:
     return "applied"
 
 
+def snapshot_on_hand(conn: Connection, record: StockSnapshotIn) -> int:
+    """The on-hand a snapshot implies now: its quantity minus the hub's shipments
+    shipped after its ``as_of`` (the ones before are in the snapshot already)."""
+    shipped_after = conn.scalar(
+        select(func.coalesce(func.sum(shipment_lines.c.qty), 0))
+        .select_from(
+            shipment_lines.join(
+                shipments, shipments.c.shipment_no == shipment_lines.c.shipment_no
+            ).join(orders, orders.c.order_no == shipments.c.order_no)
+        )
+        .where(
+            orders.c.warehouse_code == record.warehouse,
+            shipment_lines.c.sku == record.sku,
+            shipments.c.shipped_at > record.as_of,
+        )
+    )
+    return max(record.qty_on_hand - int(shipped_after or 0), 0)
+
+
 def apply_stock_snapshot(conn: Connection, record: StockSnapshotIn, now: datetime) -> str:
     """On-hand from a snapshot taken at ``as_of``. It already reflects shipments
     made before ``as_of``; the hub's shipments made after it are subtracted, so a
@@ -269,24 +288,11 @@ def apply_stock_snapshot(conn: Connection, record: StockSnapshotIn, now: datetim
         return "stale"
     if record.qty_on_hand < 0:
         raise bad("stock", record.key, "qty_on_hand", record.qty_on_hand, "must not be negative")
-    shipped_after = conn.scalar(
-        select(func.coalesce(func.sum(shipment_lines.c.qty), 0))
-        .select_from(
-            shipment_lines.join(
-                shipments, shipments.c.shipment_no == shipment_lines.c.shipment_no
-            ).join(orders, orders.c.order_no == shipments.c.order_no)
-        )
-        .where(
-            orders.c.warehouse_code == record.warehouse,
-            shipment_lines.c.sku == record.sku,
-            shipments.c.shipped_at > record.as_of,
-        )
-    )
     conn.execute(
         update(stock)
         .where(stock.c.warehouse_code == record.warehouse, stock.c.sku == record.sku)
         .values(
-            on_hand=max(record.qty_on_hand - int(shipped_after or 0), 0),
+            on_hand=snapshot_on_hand(conn, record),
             snapshot_as_of=record.as_of,
             snapshot_source=record.source,
             updated_at=now,
