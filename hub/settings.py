@@ -77,6 +77,12 @@ class Settings(BaseSettings):
     job_max_retries: int = Field(default=12, ge=0, le=100)
     job_min_backoff_ms: int = Field(default=1_000, ge=1)
     job_max_backoff_ms: int = Field(default=300_000, ge=1, le=86_400_000)
+    # A dispatched outbox row is sent again after this long without being done
+    # (its message lost with Redis, its worker killed). Longer than a job takes.
+    outbox_redispatch_seconds: int = Field(default=120, ge=1)
+    # How long a job may hold an order while it talks to the ERP; a killed
+    # worker's lease blocks the order this long. Longer than any ERP call.
+    order_lease_seconds: int = Field(default=300, ge=1)
 
     # Retention
     retention_outbox_days: int = Field(default=7, ge=1)

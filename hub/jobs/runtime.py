@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import httpx
 from dramatiq import Worker
@@ -71,6 +72,7 @@ class Runtime:
             order_no,
             default_erp=self.container.settings.order_erp,
             now=now,
+            lease=timedelta(seconds=self.container.settings.order_lease_seconds),
         )
         log.info("push %s: %s", order_no, outcome)
         self._done(outbox_id)
@@ -84,6 +86,7 @@ class Runtime:
             reason=reason,
             default_erp=self.container.settings.order_erp,
             now=now,
+            lease=timedelta(seconds=self.container.settings.order_lease_seconds),
         )
         log.info("cancel %s: %s", order_no, outcome)
         self._done(outbox_id)
@@ -100,9 +103,15 @@ class Runtime:
 
     def relay_outbox(self) -> None:
         """Send every due outbox row, in batches, and the replayed dead letters."""
+        redispatch_after = timedelta(seconds=self.container.settings.outbox_redispatch_seconds)
         while True:
             with self.db.transaction() as conn:
-                due = claim_due(conn, self.container.clock.now(), limit=RELAY_BATCH)
+                due = claim_due(
+                    conn,
+                    self.container.clock.now(),
+                    limit=RELAY_BATCH,
+                    redispatch_after=redispatch_after,
+                )
             for row in due:
                 self._dispatch(row)
             if len(due) < RELAY_BATCH:

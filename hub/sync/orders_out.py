@@ -83,8 +83,11 @@ class Lease:
     """The order's lease, taken in its own short transaction (the ERP call in
     between must not hold a database transaction open)."""
 
-    def __init__(self, db: Database, order_no: str, now: datetime) -> None:
+    def __init__(
+        self, db: Database, order_no: str, now: datetime, length: timedelta = LEASE
+    ) -> None:
         self.db = db
+        self.length = length
         self.order_no = order_no
         self.holder = uuid.uuid4().hex
         self.now = now
@@ -97,7 +100,7 @@ class Lease:
                     orders.c.order_no == self.order_no,
                     or_(orders.c.lease_expires_at.is_(None), orders.c.lease_expires_at < self.now),
                 )
-                .values(lease_holder=self.holder, lease_expires_at=self.now + LEASE)
+                .values(lease_holder=self.holder, lease_expires_at=self.now + self.length)
             ).rowcount
         if not taken:
             raise OrderBusy(f"order {self.order_no} is being sent by another job")
@@ -119,6 +122,7 @@ def push_order(
     *,
     default_erp: str | None,
     now: datetime,
+    lease: timedelta = LEASE,
 ) -> str:
     """Send one order to its ERP. Returns what happened, for the job log."""
     with db.transaction() as conn:
@@ -139,7 +143,7 @@ def push_order(
             return "no route"
         canonical = _canonical(conn, order)
     connector = connectors[target]
-    with Lease(db, order_no, now):
+    with Lease(db, order_no, now, lease):
         with db.read() as conn:
             status = OrderStatus(
                 conn.execute(
@@ -189,6 +193,7 @@ def cancel_order(
     reason: str | None,
     default_erp: str | None,
     now: datetime,
+    lease: timedelta = LEASE,
 ) -> str:
     with db.transaction() as conn:
         order = conn.execute(select(orders).where(orders.c.order_no == order_no)).first()
@@ -198,7 +203,7 @@ def cancel_order(
     if target is None:
         return "no route"
     connector = connectors[target]
-    with Lease(db, order_no, now):
+    with Lease(db, order_no, now, lease):
         with db.read() as conn:
             current = conn.execute(
                 select(orders.c.status, orders.c.erp_ref).where(orders.c.order_no == order_no)

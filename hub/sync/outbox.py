@@ -30,7 +30,13 @@ class OutboxRow:
     attempts: int
 
 
-def claim_due(conn: Connection, now: datetime, limit: int = 500) -> list[OutboxRow]:
+def claim_due(
+    conn: Connection,
+    now: datetime,
+    limit: int = 500,
+    *,
+    redispatch_after: timedelta = REDISPATCH_AFTER,
+) -> list[OutboxRow]:
     query = (
         select(
             outbox.c.id,
@@ -52,7 +58,7 @@ def claim_due(conn: Connection, now: datetime, limit: int = 500) -> list[OutboxR
             .where(outbox.c.id.in_([r.id for r in rows]))
             .values(
                 status="dispatched",
-                available_at=now + REDISPATCH_AFTER,
+                available_at=now + redispatch_after,
                 attempts=outbox.c.attempts + 1,
             )
         )
