@@ -146,6 +146,7 @@ class Runtime:
             now=self.container.clock.now(),
             outbox_days=settings.retention_outbox_days,
             login_failure_window_seconds=settings.login_failure_window_seconds,
+            delivery_log_days=settings.retention_delivery_log_days,
         )
         log.info("retention: removed %s", removed)
 

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from hub.db.engine import Database
-from hub.db.schema import idempotency_keys, login_failures, outbox
+from hub.db.schema import (
+    idempotency_keys,
+    login_failures,
+    outbox,
+    webhook_attempts,
+    webhook_deliveries,
+)
 
 
 def purge(
@@ -16,12 +22,26 @@ def purge(
     now: datetime,
     outbox_days: int,
     login_failure_window_seconds: int,
+    delivery_log_days: int = 30,
 ) -> dict[str, int]:
     """Delete done outbox rows older than ``outbox_days``, idempotency keys past
-    their expiry (kept at least 24 h by construction), and failed logins that
-    no longer count. Returns how many rows of each went."""
+    their expiry (kept at least 24 h by construction), failed logins that no
+    longer count, and webhook deliveries (with their attempts) finished more than
+    ``delivery_log_days`` ago. Returns how many rows of each went."""
     removed: dict[str, int] = {}
     with db.transaction() as conn:
+        finished = (
+            select(webhook_deliveries.c.id)
+            .where(
+                webhook_deliveries.c.status.in_(("delivered", "failed")),
+                webhook_deliveries.c.created_at < now - timedelta(days=delivery_log_days),
+            )
+            .scalar_subquery()
+        )
+        conn.execute(delete(webhook_attempts).where(webhook_attempts.c.delivery_id.in_(finished)))
+        removed["webhook_deliveries"] = conn.execute(
+            delete(webhook_deliveries).where(webhook_deliveries.c.id.in_(finished))
+        ).rowcount
         removed["outbox"] = conn.execute(
             delete(outbox).where(
                 outbox.c.status == "done", outbox.c.done_at < now - timedelta(days=outbox_days)

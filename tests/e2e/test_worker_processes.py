@@ -40,11 +40,14 @@ from bench.sync.processes import (
     start_simulator,
     wait_until,
 )
+from connectors.registry import ConnectorContext, build_connector
 from hub.api.app import create_app
 from hub.auth.principal import Role
 from hub.bootstrap import Container, bootstrap
 from hub.db.migrate import upgrade
 from hub.db.schema import dead_letters, order_lines, orders, outbox
+from hub.services.xref import DatabaseCrossReference
+from hub.sync.reconcile import reconcile_orders
 from simulators.generic_erp.remote import RemoteControl
 from simulators.generic_erp.server import DEFAULT_API_KEY
 from tests.conftest import (
@@ -257,6 +260,29 @@ def assert_delivered_once(
         "reserved": ordered,
         "available": ON_HAND - (ordered or 0),
     }
+    assert reconciliation_drift(hub, erp) == 0
+
+
+def reconciliation_drift(hub: LiveServer, erp: Erp) -> int:
+    """Orders drifted between the hub and the ERP, by a reconciliation run."""
+    config = {"system": "generic", "base_url": erp.url, "api_key": DEFAULT_API_KEY}
+    context = ConnectorContext(
+        mappings_root=hub.container.settings.mappings_path,
+        xref_for=lambda _kind: DatabaseCrossReference(hub.container.db, CONNECTOR),
+    )
+    connector = build_connector(CONNECTOR, config, context)
+    try:
+        run = reconcile_orders(
+            hub.container.db,
+            connector,
+            hub.container.clock.now(),
+            default_erp=CONNECTOR,
+            connectors={CONNECTOR: connector},
+        )
+    finally:
+        connector.close()
+    assert run.checked > 0
+    return run.drifted
 
 
 def stock_of_shop(hub: LiveServer, shop: Shop) -> dict[str, int]:

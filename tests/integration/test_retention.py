@@ -7,7 +7,14 @@ from datetime import timedelta
 from sqlalchemy import func, insert, select
 
 from hub.bootstrap import Container
-from hub.db.schema import idempotency_keys, login_failures, outbox
+from hub.db.schema import (
+    idempotency_keys,
+    login_failures,
+    outbox,
+    webhook_attempts,
+    webhook_deliveries,
+    webhook_subscriptions,
+)
 from hub.sync.retention import purge
 from tests.conftest import unique
 
@@ -51,7 +58,49 @@ def test_purge_keeps_what_is_still_needed(container: Container) -> None:
             )
         conn.execute(insert(login_failures).values(username=tag, at=now - timedelta(hours=2)))
         conn.execute(insert(login_failures).values(username=tag, at=now))
-    removed = purge(container.db, now=now, outbox_days=7, login_failure_window_seconds=900)
+        subscription = conn.execute(
+            insert(webhook_subscriptions)
+            .values(
+                url="http://127.0.0.1:9/hook",
+                events=["alert.opened"],
+                secret="s",
+                active=True,
+                created_at=now,
+                created_by=tag,
+            )
+            .returning(webhook_subscriptions.c.id)
+        ).scalar_one()
+        for event_id, status, age_days in (
+            ("old-delivered", "delivered", 40),
+            ("new-delivered", "delivered", 1),
+            ("old-pending", "pending", 40),
+        ):
+            delivery = conn.execute(
+                insert(webhook_deliveries)
+                .values(
+                    subscription_id=subscription,
+                    event_kind="alert.opened",
+                    event_id=f"{tag}-{event_id}",
+                    payload={},
+                    status=status,
+                    attempts=1,
+                    next_attempt_at=now,
+                    created_at=now - timedelta(days=age_days),
+                )
+                .returning(webhook_deliveries.c.id)
+            ).scalar_one()
+            conn.execute(
+                insert(webhook_attempts).values(
+                    delivery_id=delivery, attempt=1, at=now, status_code=200, duration_ms=5
+                )
+            )
+    removed = purge(
+        container.db,
+        now=now,
+        outbox_days=7,
+        login_failure_window_seconds=900,
+        delivery_log_days=30,
+    )
     assert removed["outbox"] >= 1
     assert removed["idempotency_keys"] >= 1
     with container.db.read() as conn:
@@ -63,3 +112,23 @@ def test_purge_keeps_what_is_still_needed(container: Container) -> None:
     assert keys == {f"{tag}-new-done", f"{tag}-old-pending"}
     assert scoped == {"valid"}
     assert failures == 1
+    with container.db.read() as conn:
+        events = set(
+            conn.scalars(
+                select(webhook_deliveries.c.event_id).where(
+                    webhook_deliveries.c.subscription_id == subscription
+                )
+            )
+        )
+        attempts = conn.scalar(
+            select(func.count())
+            .select_from(
+                webhook_attempts.join(
+                    webhook_deliveries, webhook_deliveries.c.id == webhook_attempts.c.delivery_id
+                )
+            )
+            .where(webhook_deliveries.c.subscription_id == subscription)
+        )
+    # Finished long ago: gone with its attempts; recent or still pending: kept.
+    assert events == {f"{tag}-new-delivered", f"{tag}-old-pending"}
+    assert attempts == 2
