@@ -9,26 +9,22 @@ records.
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
-from dramatiq.brokers.stub import StubBroker
 from sqlalchemy import select, update
 
-from hub.auth.principal import Role
-from hub.bootstrap import bootstrap
-from hub.db.schema import alerts, invoices, orders, outbox, reconciliation_runs, stock
-from hub.jobs.actors import ALL_QUEUES
-from hub.jobs.runtime import Runtime, build_runtime, install, start_worker
+from hub.db.schema import alerts, invoices, orders, reconciliation_runs, stock
+from hub.jobs.runtime import Runtime
 from hub.metrics_db import DatabaseGauges
 from hub.sync.orders_out import _canonical
 from simulators.generic_erp.server import RunningSimulator, running_simulator
-from tests.conftest import LiveServer, make_settings, unique
-from tests.factories import dealer, ok, order_body, product, stock_of
+from tests.conftest import LiveServer, unique
+from tests.e2e.erp_engine import Shop, drain, open_shop, quiet_outbox, running_engine
+from tests.factories import ok, stock_of
 
 CONNECTOR = unique("rec")
 
@@ -43,13 +39,8 @@ def erp() -> Iterator[RunningSimulator]:
 class Engine:
     runtime: Runtime
 
-    def run(self, timeout_ms: int = 20_000) -> None:
-        """Relay the outbox, then wait until every queue is drained."""
-        self.runtime.relay_outbox()
-        broker = self.runtime.broker
-        assert isinstance(broker, StubBroker)
-        for queue in ALL_QUEUES:
-            broker.join(queue, timeout=timeout_ms, fail_fast=False)
+    def run(self) -> None:
+        drain(self.runtime)
 
     def reconcile(self) -> dict[str, Any]:
         """One reconciliation job; the run row it wrote per entity."""
@@ -75,73 +66,19 @@ class Engine:
 
 @pytest.fixture(scope="module")
 def engine(live_server: LiveServer, erp: RunningSimulator) -> Iterator[Engine]:
-    settings = make_settings(
-        live_server.container.settings.database_url,
-        connectors={
-            CONNECTOR: {
-                "system": "generic",
-                "base_url": erp.url,
-                "api_key": erp.api_key,
-                "timeout_seconds": 1.0,
-            }
-        },
-        # No default route: only this module's dealers name this connector.
-        order_erp=None,
-        job_min_backoff_ms=20,
-        job_max_backoff_ms=200,
-        job_max_retries=3,
-    )
-    runtime = build_runtime(bootstrap(settings))
-    worker = start_worker(runtime, 2)
-    yield Engine(runtime)
-    worker.stop(timeout=5_000)
-    runtime.close()
-    runtime.container.close()
-    install(None)
+    # No default route: only this module's dealers name this connector.
+    with running_engine(live_server, erp, connector=CONNECTOR, order_erp=None) as runtime:
+        yield Engine(runtime)
 
 
 @pytest.fixture(autouse=True)
-def quiet_outbox(engine: Engine) -> None:
-    """Only this test's outbox rows may be relayed (the database is shared)."""
-    with engine.runtime.db.transaction() as conn:
-        conn.execute(update(outbox).where(outbox.c.status != "done").values(status="done"))
-
-
-@dataclass
-class Shop:
-    dealer: str
-    warehouse: str
-    sku: str
-    material: str
-    place: Callable[[int], str]
+def _quiet_outbox(engine: Engine) -> None:
+    quiet_outbox(engine.runtime.db)
 
 
 @pytest.fixture
 def shop(live_server: LiveServer, admin: httpx.Client, erp: RunningSimulator) -> Shop:
-    # Upper case: the stock mapping upper-cases the system's warehouse codes.
-    wh = unique("WH").upper()
-    body = {"name": f"Warehouse {wh}", "kind": "regional", "region": "east"}
-    ok(admin.put(f"/api/v1/warehouses/{wh}", json=body))
-    customer = unique("C")
-    code = dealer(admin, default_warehouse=wh, erp={"system": CONNECTOR, "customer_code": customer})
-    material = unique("M")
-    sku = product(admin, erp_codes={CONNECTOR: material})
-    ok(admin.put("/api/v1/prices", json=[{"tier": "core", "sku": sku, "unit_price": "10.0000"}]))
-    ok(admin.put(f"/api/v1/stock/{wh}/{sku}", json={"on_hand": 100}))
-    erp.control.add_customer(customer, "customer")
-    erp.control.add_material(material, "material")
-    token = live_server.token_for(Role.DEALER, dealer_code=code)
-
-    def place(qty: int) -> str:
-        with live_server.client(token) as client:
-            answer = client.post(
-                "/api/v1/orders",
-                json=order_body((sku, qty)),
-                headers={"Idempotency-Key": str(uuid.uuid4())},
-            )
-        return str(ok(answer, 201)["order_no"])
-
-    return Shop(code, wh, sku, material, place)
+    return open_shop(live_server, admin, erp, CONNECTOR)
 
 
 def order(admin: httpx.Client, order_no: str) -> dict[str, Any]:

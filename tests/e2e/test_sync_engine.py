@@ -6,25 +6,21 @@ threads on Dramatiq's stub broker (the in-process mode of the embedded default).
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
-from dramatiq.brokers.stub import StubBroker
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
-from hub.auth.principal import Role
-from hub.bootstrap import bootstrap
 from hub.db.schema import alerts, dead_letters, outbox
-from hub.jobs.actors import ALL_QUEUES
-from hub.jobs.runtime import Runtime, build_runtime, install, start_worker
+from hub.jobs.runtime import Runtime
 from hub.sync.dead_letters import request_replay
 from simulators.generic_erp.server import RunningSimulator, running_simulator
-from tests.conftest import LiveServer, make_settings, unique
-from tests.factories import dealer, ok, order_body, product, stock_of, warehouse
+from tests.conftest import LiveServer
+from tests.e2e.erp_engine import Shop, drain, open_shop, quiet_outbox, running_engine
+from tests.factories import ok, stock_of
 
 CONNECTOR = "erp"
 
@@ -39,13 +35,8 @@ def erp() -> Iterator[RunningSimulator]:
 class Engine:
     runtime: Runtime
 
-    def run(self, timeout_ms: int = 20_000) -> None:
-        """Relay the outbox, then wait until every queue is drained."""
-        self.runtime.relay_outbox()
-        broker = self.runtime.broker
-        assert isinstance(broker, StubBroker)  # no DMS_BROKER_URL: the in-process mode
-        for queue in ALL_QUEUES:
-            broker.join(queue, timeout=timeout_ms, fail_fast=False)
+    def run(self) -> None:
+        drain(self.runtime)
 
     def pull(self, entity: str) -> None:
         self.runtime.pull(CONNECTOR, entity)
@@ -53,71 +44,18 @@ class Engine:
 
 @pytest.fixture(scope="module")
 def engine(live_server: LiveServer, erp: RunningSimulator) -> Iterator[Engine]:
-    settings = make_settings(
-        live_server.container.settings.database_url,
-        connectors={
-            CONNECTOR: {
-                "system": "generic",
-                "base_url": erp.url,
-                "api_key": erp.api_key,
-                "timeout_seconds": 1.0,
-            }
-        },
-        order_erp=CONNECTOR,
-        job_min_backoff_ms=20,
-        job_max_backoff_ms=200,
-        job_max_retries=3,
-    )
-    runtime = build_runtime(bootstrap(settings))
-    worker = start_worker(runtime, 2)
-    yield Engine(runtime)
-    worker.stop(timeout=5_000)
-    runtime.close()
-    runtime.container.close()
-    install(None)
+    with running_engine(live_server, erp, connector=CONNECTOR, order_erp=CONNECTOR) as runtime:
+        yield Engine(runtime)
 
 
 @pytest.fixture(autouse=True)
-def quiet_outbox(engine: Engine) -> None:
-    """The test database is shared: orders of earlier test modules still wait in
-    the outbox (nothing relayed them). They would be pushed to this ERP too and
-    fail there; each test here starts from an outbox with only its own rows."""
-    with engine.runtime.db.transaction() as conn:
-        conn.execute(update(outbox).where(outbox.c.status != "done").values(status="done"))
-
-
-@dataclass
-class Shop:
-    dealer: str
-    warehouse: str
-    sku: str
-    material: str
-    place: Callable[[int], str]
+def _quiet_outbox(engine: Engine) -> None:
+    quiet_outbox(engine.runtime.db)
 
 
 @pytest.fixture
 def shop(live_server: LiveServer, admin: httpx.Client, erp: RunningSimulator) -> Shop:
-    wh = warehouse(admin)
-    customer = unique("C")
-    code = dealer(admin, default_warehouse=wh, erp={"system": CONNECTOR, "customer_code": customer})
-    material = unique("M")
-    sku = product(admin, erp_codes={CONNECTOR: material})
-    ok(admin.put("/api/v1/prices", json=[{"tier": "core", "sku": sku, "unit_price": "10.0000"}]))
-    ok(admin.put(f"/api/v1/stock/{wh}/{sku}", json={"on_hand": 100}))
-    erp.control.add_customer(customer, "customer")
-    erp.control.add_material(material, "material")
-    token = live_server.token_for(Role.DEALER, dealer_code=code)
-
-    def place(qty: int) -> str:
-        with live_server.client(token) as client:
-            answer = client.post(
-                "/api/v1/orders",
-                json=order_body((sku, qty)),
-                headers={"Idempotency-Key": str(uuid.uuid4())},
-            )
-        return str(ok(answer, 201)["order_no"])
-
-    return Shop(code, wh, sku, material, place)
+    return open_shop(live_server, admin, erp, CONNECTOR)
 
 
 def order(admin: httpx.Client, order_no: str) -> dict[str, Any]:
