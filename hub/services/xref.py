@@ -13,9 +13,6 @@ from hub.db.engine import Database
 from hub.db.schema import dealers, product_erp_codes
 
 TTL_SECONDS = 30.0
-# A miss may be master data created since the last load: reload, but at most
-# this often, so a record that really has no code does not reload every time.
-MISS_RELOAD_SECONDS = 0.0
 
 
 class DatabaseCrossReference:
@@ -30,7 +27,10 @@ class DatabaseCrossReference:
         if age > TTL_SECONDS:
             self._load()
         found = self._tables.get(table, {}).get(key)
-        if found is None and MISS_RELOAD_SECONDS <= age <= TTL_SECONDS:
+        if found is None and age <= TTL_SECONDS:
+            # A miss may be a dealer or product created since the last load: look
+            # again before failing the record. A code that is really missing costs
+            # one reload per failing record, which then goes to the dead letters.
             self._load()
             found = self._tables.get(table, {}).get(key)
         return found
