@@ -7,6 +7,7 @@ import json
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from prometheus_client import CollectorRegistry, multiprocess, start_http_server
@@ -19,7 +20,7 @@ from hub.jobs.scheduler import Scheduler
 from hub.jsonable import jsonable
 from hub.services.xref import DatabaseCrossReference
 from hub.settings import load_settings
-from hub.sync.dead_letters import list_dead_letters, request_replay
+from hub.sync.dead_letters import discard, list_dead_letters, request_replay
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -41,6 +42,9 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     replay = letters_sub.add_parser("replay", help="run a dead letter's job again")
     replay.add_argument("id", type=int)
     replay.set_defaults(handler=_replay_letter)
+    dropping = letters_sub.add_parser("discard", help="close a dead letter nobody will replay")
+    dropping.add_argument("id", type=int)
+    dropping.set_defaults(handler=_discard_letter)
 
     connector = subparsers.add_parser("connector", help="connectors")
     connector_sub = connector.add_subparsers(
@@ -118,16 +122,24 @@ def _list_letters(args: argparse.Namespace) -> int:
 
 
 def _replay_letter(args: argparse.Namespace) -> int:
+    return _act_on_letter(args.id, request_replay)
+
+
+def _discard_letter(args: argparse.Namespace) -> int:
+    return _act_on_letter(args.id, discard)
+
+
+def _act_on_letter(letter_id: int, action: Callable[..., dict[str, Any]]) -> int:
     container = bootstrap(load_settings())
     try:
         with container.db.transaction() as conn:
-            letter = request_replay(conn, args.id, by="cli", now=container.clock.now())
+            letter = action(conn, letter_id, by="cli", now=container.clock.now())
     except DmsError as exc:
         print(f"error: {exc.detail}", file=sys.stderr)
         return 1
     finally:
         container.close()
-    print(f"dead letter {args.id}: {letter['status']}")
+    print(f"dead letter {letter_id}: {letter['status']}")
     return 0
 
 
