@@ -20,6 +20,7 @@ from hub.api.routes import (
     ops,
     orders,
     promotions,
+    receivables,
     stock,
     sync,
     webhooks,
@@ -69,7 +70,19 @@ def create_app(
     )
     app.state.container = container
     problems.install(app)
-    for module in (ops, auth, admin, dealers, catalog, stock, promotions, orders, sync, webhooks):
+    for module in (
+        ops,
+        auth,
+        admin,
+        dealers,
+        catalog,
+        stock,
+        promotions,
+        orders,
+        receivables,
+        sync,
+        webhooks,
+    ):
         app.include_router(module.router)
     app.add_middleware(HttpMetricsMiddleware, metrics=container.metrics)
     return app

@@ -16,6 +16,12 @@ from fastapi.routing import APIRoute
 from hub.api.app import create_app
 from hub.auth.principal import Role
 from tests.conftest import LiveServer, unique
+from tests.e2e.settlement_world import (
+    credit_note_body,
+    invoice_body,
+    ledger_for,
+    payment_body,
+)
 from tests.factories import ok, product
 
 ADMIN, INTEGRATOR, MANAGER, DEALER = Role.ADMIN, Role.INTEGRATOR, Role.MANAGER, Role.DEALER
@@ -41,6 +47,8 @@ class World:
     webhook_a: int  # dealer A's webhook subscription
     webhook_b: int
     new_webhook: Callable[[str], int]  # a fresh subscription for a dealer, to delete
+    ledger_a: dict[str, str]  # numbers of dealer A's invoice, payment, credit note
+    ledger_b: dict[str, str]
 
 
 @pytest.fixture(scope="module")
@@ -137,6 +145,7 @@ def world(live_server: LiveServer, admin_token: str) -> World:
             ]
             for name, code in (("a", dealers["a"]), ("b", dealers["b"]))
         }
+        ledgers = {name: ledger_for(admin, dealers[name]) for name in ("a", "b")}
     tokens = {
         ADMIN: admin_token,
         INTEGRATOR: live_server.token_for(INTEGRATOR),
@@ -159,6 +168,8 @@ def world(live_server: LiveServer, admin_token: str) -> World:
         webhooks["a"],
         webhooks["b"],
         lambda code: new_webhook(live_server, admin_token, code),
+        ledgers["a"],
+        ledgers["b"],
     )
 
 
@@ -432,6 +443,41 @@ CASES += [
         "/api/v1/webhook-subscriptions/{subscription_id}/test",
         lambda w: f"/api/v1/webhook-subscriptions/{w.webhook_b}/test",
         {ADMIN: 202, INTEGRATOR: 403, MANAGER: 403, DEALER: 404},
+    ),
+]
+
+
+def ledger_cases(kind: str, route: str, body: Callable[[str], dict[str, Any]]) -> list[Case]:
+    """Reading and posting one kind of receivables document."""
+    item = route + "/{" + kind + "_no}"
+    return [
+        Case("GET", route, lambda w: route, everyone()),
+        Case("GET", item, lambda w: f"{route}/{w.ledger_a[kind]}", everyone()),
+        Case(
+            "GET",
+            item,
+            lambda w: f"{route}/{w.ledger_b[kind]}",
+            {ADMIN: 200, INTEGRATOR: 200, MANAGER: 404, DEALER: 404},
+        ),
+        Case(
+            "POST",
+            route,
+            lambda w: route,
+            only(ADMIN, INTEGRATOR, ok_status=201),
+            lambda w: body(w.dealer_a),
+        ),
+    ]
+
+
+CASES += ledger_cases("invoice", "/api/v1/invoices", invoice_body)
+CASES += ledger_cases("payment", "/api/v1/payments", payment_body)
+CASES += ledger_cases("credit_note", "/api/v1/credit-notes", credit_note_body)
+CASES += [
+    Case(
+        "GET",
+        "/api/v1/receivables/ageing",
+        lambda w: "/api/v1/receivables/ageing",
+        only(ADMIN, MANAGER, DEALER),
     ),
 ]
 ROLE_BODY_CASES = [
