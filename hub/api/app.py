@@ -21,6 +21,7 @@ from hub.api.routes import (
     orders,
     promotions,
     receivables,
+    statements,
     stock,
     sync,
     webhooks,
@@ -80,6 +81,7 @@ def create_app(
         promotions,
         orders,
         receivables,
+        statements,
         sync,
         webhooks,
     ):
