@@ -24,7 +24,7 @@ def issue_due_statements(db: Database, *, now: datetime, tz: str) -> list[str]:
     activity that has none yet; returns the dealers done."""
     month = last_closed_month(business_date(now, tz))
     with db.read() as conn:
-        due = dealers_due_a_statement(conn, month)
+        due = dealers_due_a_statement(conn, month, tz)
     done = []
     for dealer_code in due:
         try:

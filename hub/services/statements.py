@@ -281,12 +281,14 @@ def _issue_one(
     return statement_id
 
 
-def dealers_due_a_statement(conn: Connection, month: Month) -> list[str]:
-    """Dealers with ledger activity up to ``month`` and no statement for it yet."""
+def dealers_due_a_statement(conn: Connection, month: Month, tz: str) -> list[str]:
+    """Dealers with ledger documents dated before the end of ``month`` and no
+    statement for it yet."""
+    cutoff = _start_of(month.end, tz)
     active = union(
         select(invoices.c.dealer_code.label("code")).where(invoices.c.invoice_date < month.end),
-        select(payments.c.dealer_code),
-        select(credit_notes.c.dealer_code),
+        select(payments.c.dealer_code).where(payments.c.paid_at < cutoff),
+        select(credit_notes.c.dealer_code).where(credit_notes.c.issued_at < cutoff),
     ).subquery()
     done = select(statements.c.dealer_code).where(statements.c.month == str(month))
     return list(

@@ -18,6 +18,7 @@ def ledger_for(admin: httpx.Client, dealer_code: str) -> dict[str, str]:
     invoice = ok(admin.post("/api/v1/invoices", json=invoice_body(dealer_code)), 201)
     payment = ok(admin.post("/api/v1/payments", json=payment_body(dealer_code)), 201)
     credit = ok(admin.post("/api/v1/credit-notes", json=credit_note_body(dealer_code)), 201)
+    ok(admin.post(f"/api/v1/statements/{dealer_code}/{STATEMENT_MONTH}"), 201)
     return {
         "invoice": invoice["invoice_no"],
         "payment": payment["payment_no"],

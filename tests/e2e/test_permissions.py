@@ -17,6 +17,7 @@ from hub.api.app import create_app
 from hub.auth.principal import Role
 from tests.conftest import LiveServer, unique
 from tests.e2e.settlement_world import (
+    STATEMENT_MONTH,
     credit_note_body,
     invoice_body,
     ledger_for,
@@ -472,6 +473,58 @@ def ledger_cases(kind: str, route: str, body: Callable[[str], dict[str, Any]]) -
 CASES += ledger_cases("invoice", "/api/v1/invoices", invoice_body)
 CASES += ledger_cases("payment", "/api/v1/payments", payment_body)
 CASES += ledger_cases("credit_note", "/api/v1/credit-notes", credit_note_body)
+STATEMENT = "/api/v1/statements/{dealer_code}/{month}"
+
+
+def statement_of(w: World, which: str, tail: str = "") -> str:
+    code = w.dealer_a if which == "a" else w.dealer_b
+    return f"/api/v1/statements/{code}/{STATEMENT_MONTH}{tail}"
+
+
+THEIRS = {ADMIN: 200, INTEGRATOR: 200, MANAGER: 404, DEALER: 404}
+CASES += [
+    Case("GET", "/api/v1/statements", lambda w: "/api/v1/statements", everyone()),
+    Case(
+        "POST",
+        STATEMENT,
+        lambda w: statement_of(w, "a"),  # issued already: answered again
+        only(ADMIN, INTEGRATOR),
+    ),
+    Case("GET", STATEMENT, lambda w: statement_of(w, "a"), everyone()),
+    Case("GET", STATEMENT, lambda w: statement_of(w, "b"), THEIRS),
+    Case("GET", STATEMENT + "/csv", lambda w: statement_of(w, "a", "/csv"), everyone()),
+    Case("GET", STATEMENT + "/csv", lambda w: statement_of(w, "b", "/csv"), THEIRS),
+    Case("GET", STATEMENT + "/pdf", lambda w: statement_of(w, "a", "/pdf"), everyone()),
+    Case("GET", STATEMENT + "/pdf", lambda w: statement_of(w, "b", "/pdf"), THEIRS),
+    Case(
+        "POST",
+        STATEMENT + "/confirm",
+        lambda w: statement_of(w, "a", "/confirm"),  # confirming twice changes nothing
+        only(ADMIN, DEALER),
+    ),
+    Case(
+        "POST",
+        STATEMENT + "/confirm",
+        # A month B has no statement for: nobody confirms it, the admin learns it is not there.
+        lambda w: f"/api/v1/statements/{w.dealer_b}/2020-01/confirm",
+        {ADMIN: 404, INTEGRATOR: 403, MANAGER: 403, DEALER: 404},
+    ),
+    Case(
+        "POST",
+        STATEMENT + "/dispute",
+        lambda w: statement_of(w, "b", "/dispute"),
+        {ADMIN: 200, INTEGRATOR: 403, MANAGER: 403, DEALER: 404},
+        lambda w: {"lines": [{"line_no": 1, "reason": "r"}]},
+    ),
+    Case(
+        "POST",
+        STATEMENT + "/disputes/{dispute_id}/resolve",
+        lambda w: statement_of(w, "a", "/disputes/999999999/resolve"),
+        {ADMIN: 404, INTEGRATOR: 404, MANAGER: 403, DEALER: 403},
+        lambda w: {"outcome": "rejected", "reason": "r"},
+    ),
+    Case("GET", "/api/v1/statement-disputes", lambda w: "/api/v1/statement-disputes", everyone()),
+]
 CASES += [
     Case(
         "GET",
