@@ -181,8 +181,8 @@ def new_webhook(live_server: LiveServer, admin_token: str, dealer_code: str) -> 
 
 
 def webhook_body(dealer_code: str | None = None) -> dict[str, Any]:
-    """A subscription nobody will notice: port 9 refuses connections, and no
-    code emits payment reminders yet."""
+    """A subscription nobody will notice: port 9 refuses connections (and no
+    test sends its reminders: those run at pinned times in 2025)."""
     body: dict[str, Any] = {"url": "http://127.0.0.1:9/hook", "events": ["payment.reminder"]}
     if dealer_code:
         body["dealer_code"] = dealer_code
