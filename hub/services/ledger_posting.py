@@ -9,13 +9,13 @@ different one under a known number is refused (409 ``document_exists``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Column, Connection, Table, select
 
 from dms_domain.errors import InvalidInput, Refused
 from dms_domain.exchange import CreditNoteIn, InvoiceIn, PaymentIn
@@ -38,26 +38,6 @@ class InvoiceInput:
     currency: str
     order_no: str | None = None
     due_date: date | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class CreditNoteInput:
-    credit_note_no: str
-    dealer_code: str
-    issued_at: datetime
-    amount: Decimal
-    invoice_no: str | None = None
-    reason: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class PaymentInput:
-    payment_no: str
-    dealer_code: str
-    paid_at: datetime
-    amount: Decimal
-    currency: str
-    invoice_no: str | None = None
 
 
 def _existing(conn: Connection, table: Table, key_column: Any, key: str) -> dict[str, Any] | None:
@@ -108,19 +88,6 @@ def post_invoice(
     due = data.due_date or due_date_for(data.invoice_date, terms)
     if due < data.invoice_date:
         raise InvalidInput.field("due_date", f"{due} is before the invoice date")
-    wanted = {
-        "dealer_code": data.dealer_code,
-        "order_no": data.order_no,
-        "invoice_date": data.invoice_date,
-        "due_date": due,
-        "amount": data.amount,
-        "tax_amount": data.tax_amount,
-        "currency": data.currency,
-    }
-    existing = _existing(conn, invoices, invoices.c.invoice_no, data.invoice_no)
-    if existing is not None:
-        _same_or_refuse(existing, wanted, "invoice", data.invoice_no)
-        return existing, False
     record = InvoiceIn(
         API_SOURCE,
         data.invoice_no,
@@ -134,71 +101,57 @@ def post_invoice(
         currency=data.currency,
         order_no=data.order_no,
     )
-    inbound.apply_invoice(conn, record, now)
-    return _created(conn, invoices, invoices.c.invoice_no, data.invoice_no, actor, now), True
+    return _post(conn, record, invoices.c.invoice_no, inbound.apply_invoice, actor, now)
 
 
 def post_credit_note(
-    conn: Connection, data: CreditNoteInput, *, actor: Principal, now: datetime
+    conn: Connection, record: CreditNoteIn, *, actor: Principal, now: datetime
 ) -> tuple[dict[str, Any], bool]:
-    _dealer_terms(conn, data.dealer_code)
-    _invoice_of_dealer(conn, data.invoice_no, data.dealer_code)
-    wanted = {
-        "dealer_code": data.dealer_code,
-        "issued_at": data.issued_at,
-        "amount": data.amount,
-        "invoice_no": data.invoice_no,
-        "reason": data.reason,
-    }
-    existing = _existing(conn, credit_notes, credit_notes.c.credit_note_no, data.credit_note_no)
-    if existing is not None:
-        _same_or_refuse(existing, wanted, "credit note", data.credit_note_no)
-        return existing, False
-    record = CreditNoteIn(
-        API_SOURCE,
-        data.credit_note_no,
-        "1",
-        credit_note_no=data.credit_note_no,
-        dealer_code=data.dealer_code,
-        issued_at=data.issued_at,
-        amount=data.amount,
-        invoice_no=data.invoice_no,
-        reason=data.reason,
-    )
-    inbound.apply_credit_note(conn, record, now)
-    key = data.credit_note_no
-    return _created(conn, credit_notes, credit_notes.c.credit_note_no, key, actor, now), True
+    """``record``'s source, key and version are set here (``api``, its number, 1)."""
+    _dealer_terms(conn, record.dealer_code)
+    _invoice_of_dealer(conn, record.invoice_no, record.dealer_code)
+    record = replace(record, source=API_SOURCE, key=record.credit_note_no, version="1")
+    column = credit_notes.c.credit_note_no
+    return _post(conn, record, column, inbound.apply_credit_note, actor, now)
 
 
 def post_payment(
-    conn: Connection, data: PaymentInput, *, actor: Principal, now: datetime
+    conn: Connection, record: PaymentIn, *, actor: Principal, now: datetime
 ) -> tuple[dict[str, Any], bool]:
-    _dealer_terms(conn, data.dealer_code)
-    _invoice_of_dealer(conn, data.invoice_no, data.dealer_code)
+    """``record``'s source, key and version are set here (``api``, its number, 1)."""
+    _dealer_terms(conn, record.dealer_code)
+    _invoice_of_dealer(conn, record.invoice_no, record.dealer_code)
+    record = replace(record, source=API_SOURCE, key=record.payment_no, version="1")
+    return _post(conn, record, payments.c.payment_no, inbound.apply_payment, actor, now)
+
+
+R = TypeVar("R", InvoiceIn, CreditNoteIn, PaymentIn)
+
+
+def _post(
+    conn: Connection,
+    record: R,
+    key_column: Column[str],
+    apply: Callable[[Connection, R, datetime], str],
+    actor: Principal,
+    now: datetime,
+) -> tuple[dict[str, Any], bool]:
+    """Answer the stored document when it is the same, refuse another one under
+    its number, else apply it as an inbound record would be."""
+    table = key_column.table
+    assert isinstance(table, Table)
+    number = record.key
     wanted = {
-        "dealer_code": data.dealer_code,
-        "paid_at": data.paid_at,
-        "amount": data.amount,
-        "currency": data.currency,
-        "invoice_no": data.invoice_no,
+        k: v
+        for k, v in asdict(record).items()
+        if k not in ("source", "key", "version", key_column.key)
     }
-    existing = _existing(conn, payments, payments.c.payment_no, data.payment_no)
+    existing = _existing(conn, table, key_column, number)
     if existing is not None:
-        _same_or_refuse(existing, wanted, "payment", data.payment_no)
+        _same_or_refuse(existing, wanted, table.name.rstrip("s").replace("_", " "), number)
         return existing, False
-    record = PaymentIn(
-        API_SOURCE,
-        data.payment_no,
-        "1",
-        payment_no=data.payment_no,
-        dealer_code=data.dealer_code,
-        paid_at=data.paid_at,
-        amount=data.amount,
-        currency=data.currency,
-        invoice_no=data.invoice_no,
-    )
-    inbound.apply_payment(conn, record, now)
-    return _created(conn, payments, payments.c.payment_no, data.payment_no, actor, now), True
+    apply(conn, record, now)
+    return _created(conn, table, key_column, number, actor, now), True
 
 
 def _created(

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, update
 
 from dms_domain.errors import FieldErrors, InvalidInput, NotFound, Refused
+from dms_domain.exchange import CreditNoteIn
 from dms_domain.statements import (
     DisputeStatus,
     LineKind,
@@ -204,7 +205,10 @@ def resolve(
         credit_note_no = f"ADJ-{statement['id']}-{dispute_id}"
         ledger_posting.post_credit_note(
             conn,
-            ledger_posting.CreditNoteInput(
+            CreditNoteIn(
+                ledger_posting.API_SOURCE,
+                credit_note_no,
+                "1",
                 credit_note_no=credit_note_no,
                 dealer_code=dealer_code,
                 issued_at=now,

@@ -3,12 +3,15 @@ integrators and admins) and the ageing report."""
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Response
 from pydantic import Field, StringConstraints
+from sqlalchemy import Connection
 
+from dms_domain import exchange
 from dms_domain.receivables import business_date
 from hub.api.deps import AnyRole, ContainerDep, Cursor, Limit, MasterDataWriter, allow
 from hub.api.types import (
@@ -26,6 +29,7 @@ from hub.auth.principal import Principal, Role
 from hub.bootstrap import Container
 from hub.services import ledger_posting, ledger_queries
 from hub.services.ageing import ageing_report
+from hub.services.ledger_posting import API_SOURCE as API
 
 router = APIRouter(prefix="/api/v1", tags=["receivables"])
 DocumentNo = Annotated[str, Path(pattern=CODE_PATTERN)]
@@ -143,6 +147,20 @@ class CreditNotePage(ResponseModel):
     next_cursor: str | None
 
 
+def _posted(
+    container: Container,
+    response: Response,
+    write: Callable[[Connection, datetime], tuple[Any, bool]],
+    read: Callable[[Connection], Any],
+) -> Any:
+    """Post a document and answer it as stored: 201 when new, 200 when known."""
+    with container.db.transaction() as conn:
+        _, created = write(conn, container.clock.now())
+        answer = read(conn)
+    response.status_code = 201 if created else 200
+    return answer
+
+
 _CREATED: dict[int | str, dict[str, Any]] = {
     201: {"description": "created"},
     409: {"description": "document_exists"},
@@ -187,15 +205,14 @@ def post_invoice(
     body: InvoiceIn, principal: MasterDataWriter, container: ContainerDep, response: Response
 ) -> Any:
     data = ledger_posting.InvoiceInput(**body.model_dump())
-    with container.db.transaction() as conn:
-        _, created = ledger_posting.post_invoice(
-            conn, data, actor=principal, now=container.clock.now()
-        )
-        answer = ledger_queries.get_invoice(
+    return _posted(
+        container,
+        response,
+        lambda conn, now: ledger_posting.post_invoice(conn, data, actor=principal, now=now),
+        lambda conn: ledger_queries.get_invoice(
             conn, body.invoice_no, principal, today=business_today(container)
-        )
-    response.status_code = 201 if created else 200
-    return answer
+        ),
+    )
 
 
 @router.get("/payments", response_model=PaymentPage)
@@ -229,16 +246,15 @@ def get_payment(payment_no: DocumentNo, principal: AnyRole, container: Container
 def post_payment(
     body: PaymentIn, principal: MasterDataWriter, container: ContainerDep, response: Response
 ) -> Any:
-    data = ledger_posting.PaymentInput(**body.model_dump())
-    with container.db.transaction() as conn:
-        _, created = ledger_posting.post_payment(
-            conn, data, actor=principal, now=container.clock.now()
-        )
-        answer = ledger_queries.get_settling(
+    record = exchange.PaymentIn(API, body.payment_no, "1", **body.model_dump())
+    return _posted(
+        container,
+        response,
+        lambda conn, now: ledger_posting.post_payment(conn, record, actor=principal, now=now),
+        lambda conn: ledger_queries.get_settling(
             conn, ledger_queries.PAYMENTS, body.payment_no, principal
-        )
-    response.status_code = 201 if created else 200
-    return answer
+        ),
+    )
 
 
 @router.get("/credit-notes", response_model=CreditNotePage)
@@ -274,16 +290,15 @@ def get_credit_note(credit_note_no: DocumentNo, principal: AnyRole, container: C
 def post_credit_note(
     body: CreditNoteIn, principal: MasterDataWriter, container: ContainerDep, response: Response
 ) -> Any:
-    data = ledger_posting.CreditNoteInput(**body.model_dump())
-    with container.db.transaction() as conn:
-        _, created = ledger_posting.post_credit_note(
-            conn, data, actor=principal, now=container.clock.now()
-        )
-        answer = ledger_queries.get_settling(
+    record = exchange.CreditNoteIn(API, body.credit_note_no, "1", **body.model_dump())
+    return _posted(
+        container,
+        response,
+        lambda conn, now: ledger_posting.post_credit_note(conn, record, actor=principal, now=now),
+        lambda conn: ledger_queries.get_settling(
             conn, ledger_queries.CREDIT_NOTES, body.credit_note_no, principal
-        )
-    response.status_code = 201 if created else 200
-    return answer
+        ),
+    )
 
 
 class AgeingFigures(ResponseModel):
