@@ -21,6 +21,7 @@ from tenacity import (
     wait_exponential,
 )
 
+from connectors import correlation
 from dms_domain.errors import ConfigurationError, PermanentError, TransientError
 from dms_domain.exchange import (
     CancelResult,
@@ -108,6 +109,12 @@ class BaseConnector:
         return None
 
 
+def _send_correlation_id(request: httpx.Request) -> None:
+    correlation_id = correlation.current()
+    if correlation_id is not None:
+        request.headers.setdefault(correlation.HEADER, correlation_id)
+
+
 class JsonHttp:
     """JSON over HTTP with our error tree. ``classify`` may be overridden per
     system to read business errors out of a 200 answer (many ERPs do that)."""
@@ -129,6 +136,7 @@ class JsonHttp:
             timeout=httpx.Timeout(timeout),
             headers=headers,
             transport=transport,
+            event_hooks={"request": [_send_correlation_id]},
         )
 
     def close(self) -> None:
