@@ -237,7 +237,7 @@ def json_value(prop: Prop, value: Any) -> Any:
     if value is None:
         return None
     if prop.kind == "Decimal":
-        return format(Decimal(value), "f")
+        return value if isinstance(value, str) else format(Decimal(value), "f")
     if prop.kind == "DateTime":
         return f"/Date({int(value)})/"
     if prop.kind == "DateTimeOffset":

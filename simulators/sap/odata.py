@@ -194,7 +194,10 @@ class ODataService:
         method, params = request.method, request.query_params
         key, nav = _keys(match["key"]), match["nav"]
         if method == "GET" and entity is edmx.SALES_ORDER and key:
-            order = self.system.order(key.get("") or key.get("SalesOrder", ""))
+            number = key.get("") or key.get("SalesOrder", "")
+            if number.lstrip("0") not in self.system.orders:
+                raise ODataError(404, "SD_SALES_API/002", f"Sales order {number} does not exist")
+            order = self.system.order(number)
             row = self._order_row(order, expand=True)
             if nav == "to_Item":
                 return self._collection(service, edmx.SALES_ORDER_ITEM, row["to_Item"], params, base)
