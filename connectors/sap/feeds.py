@@ -49,7 +49,9 @@ def results(answer: Any, where: str) -> tuple[list[Any], int | None]:
     d = answer.get("d") if isinstance(answer, dict) else None
     items = d.get("results") if isinstance(d, dict) else None
     if not isinstance(items, list):
-        raise TransientError(f"{where}: the answer is not an OData V2 collection: {str(answer)[:200]}")
+        raise TransientError(
+            f"{where}: the answer is not an OData V2 collection: {str(answer)[:200]}"
+        )
     count = d.get("__count") if isinstance(d, dict) else None
     return items, int(count) if isinstance(count, str) and count.isdigit() else None
 
@@ -71,7 +73,9 @@ def read_mapped(
     try:
         return build(origin, mapped)
     except (KeyError, ValueError, TypeError) as exc:
-        raise ConfigurationError(f"{mapping.path} does not give a canonical {entity}: {exc!r}") from exc
+        raise ConfigurationError(
+            f"{mapping.path} does not give a canonical {entity}: {exc!r}"
+        ) from exc
 
 
 # -- stock sweeps ------------------------------------------------------------------------
@@ -100,7 +104,9 @@ class StockCursor:
                 return cls(int(parts[1]), parts[2], int(parts[3]))
         except ValueError:
             pass
-        raise PermanentError(f"{who}: stock cursor {text!r} is not one this connector gave", code="bad_cursor")
+        raise PermanentError(
+            f"{who}: stock cursor {text!r} is not one this connector gave", code="bad_cursor"
+        )
 
 
 def sum_stock(lines: list[Any]) -> list[dict[str, Any]]:

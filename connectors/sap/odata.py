@@ -82,11 +82,12 @@ class SapOData(JsonHttp):
 
     def _fetch_token(self, service: str, stale: str | None = None) -> str:
         with self._token_lock:
-            if self._token is not None and self._token != stale:
-                return self._token  # another thread fetched a fresh one meanwhile
+            current = self._token
+            if current is not None and current != stale:
+                return current  # another thread fetched a fresh one meanwhile
             response = self._send("GET", f"/{service}/", headers={"X-CSRF-Token": "Fetch"})
             self.decode(response, f"GET {service}/ (CSRF token)")
-            token = response.headers.get("x-csrf-token")
+            token: str | None = response.headers.get("x-csrf-token")
             if not token or token.lower() == "required":
                 raise PermanentError(f"{self.system}: {service} gave no CSRF token")
             self._token = token

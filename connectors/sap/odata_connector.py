@@ -1,12 +1,12 @@
 """SAP S/4HANA through its OData V2 APIs.
 
-    push     GET A_SalesOrder?$filter=PurchaseOrderByCustomer eq '...', then a
-             deep insert POST A_SalesOrder (to_Item, to_Partner); an application
-             error (4xx with a message class code) is a BusinessRejection
-    cancel   GET A_SalesOrder('...')?$expand=to_Item, then PATCH every open
-             A_SalesOrderItem with a SalesDocumentRjcnReason
-    stock    API_MATERIAL_STOCK_SRV/A_MatlStkInAcctMod, in sweeps (feeds.py)
-    invoices API_BILLING_DOCUMENT_SRV/A_BillingDocument, by LastChangeDateTime
+push     GET A_SalesOrder?$filter=PurchaseOrderByCustomer eq '...', then a
+         deep insert POST A_SalesOrder (to_Item, to_Partner); an application
+         error (4xx with a message class code) is a BusinessRejection
+cancel   GET A_SalesOrder('...')?$expand=to_Item, then PATCH every open
+         A_SalesOrderItem with a SalesDocumentRjcnReason
+stock    API_MATERIAL_STOCK_SRV/A_MatlStkInAcctMod, in sweeps (feeds.py)
+invoices API_BILLING_DOCUMENT_SRV/A_BillingDocument, by LastChangeDateTime
 """
 
 from __future__ import annotations
@@ -110,14 +110,17 @@ class SapODataConnector(SapConnector):
                 return CancelResult(CancelStatus.CANCELLED, f"SAP has no document {document}")
             raise
         d = answer.get("d") if isinstance(answer, dict) else None
-        items, _ = feeds.results({"d": d.get("to_Item")} if isinstance(d, dict) else None, "to_Item")
+        items, _ = feeds.results(
+            {"d": d.get("to_Item")} if isinstance(d, dict) else None, "to_Item"
+        )
         open_items = [
             i for i in items if isinstance(i, dict) and not i.get("SalesDocumentRjcnReason")
         ]
         if not open_items:
             return CancelResult(CancelStatus.CANCELLED, reason)
         for item in open_items:
-            key = f"SalesOrder={quoted(document)},SalesOrderItem={quoted(str(item.get('SalesOrderItem')))}"
+            item_no = quoted(str(item.get("SalesOrderItem")))
+            key = f"SalesOrder={quoted(document)},SalesOrderItem={item_no}"
             try:
                 self._http.change(
                     "PATCH",
@@ -152,7 +155,9 @@ class SapODataConnector(SapConnector):
             key = f"{group['Plant']}/{group['Material']}"
             raw = {**group, "SnapshotAt": f"/Date({sweep.start})/"}
             origin = Origin(self.name, key, str(sweep.start))
-            record = feeds.read_mapped(self._stock, "stock", origin, raw, canonical.stock, self._xref)
+            record = feeds.read_mapped(
+                self._stock, "stock", origin, raw, canonical.stock, self._xref
+            )
             (rejected if isinstance(record, Rejected) else items).append(record)
         end = offset + len(chunk)
         more = end < len(groups)
@@ -210,7 +215,9 @@ class SapODataConnector(SapConnector):
             seen.add((document, str(changed)))
             last = max(last, (changed, document))
             origin = Origin(self.name, document, str(changed))
-            record = feeds.read_mapped(self._invoice, "invoice", origin, row, canonical.invoice, self._xref)
+            record = feeds.read_mapped(
+                self._invoice, "invoice", origin, row, canonical.invoice, self._xref
+            )
             (rejected if isinstance(record, Rejected) else items).append(record)
         more = count is not None and count > len(rows)
         return Page(items, f"{last[0]}:{last[1]}", more, rejected)
@@ -220,7 +227,9 @@ class SapODataConnector(SapConnector):
             return -1, ""
         stamp, _, document = cursor.partition(":")
         if not stamp.lstrip("-").isdigit():
-            raise PermanentError(f"{self.who}: cursor {cursor!r} is not one this connector gave", code="bad_cursor")
+            raise PermanentError(
+                f"{self.who}: cursor {cursor!r} is not one this connector gave", code="bad_cursor"
+            )
         return int(stamp), document
 
     def check(self) -> list[str]:

@@ -15,6 +15,7 @@ and external references.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import requests
@@ -25,7 +26,7 @@ from zeep.helpers import serialize_object
 from zeep.transports import Transport
 
 from connectors.sap.config import SapConfig
-from dms_domain.errors import PermanentError, TransientError
+from dms_domain.errors import ExternalSystemError, PermanentError, TransientError
 
 UNSAFE = (
     zeep.exceptions.DTDForbidden,
@@ -59,7 +60,7 @@ class SapSoap:
         self._service: Any = None
         self._session = requests.Session()
         self._session.auth = (config.user, config.password.get_secret_value())
-        self._session.params = {"sap-client": config.client}  # type: ignore[assignment]
+        self._session.params = {"sap-client": config.client}
 
     def close(self) -> None:
         self._session.close()
@@ -67,7 +68,7 @@ class SapSoap:
     def _proxy(self) -> Any:
         with self._lock:
             if self._service is None:
-                transport = Transport(
+                transport = Transport(  # type: ignore[no-untyped-call]
                     session=self._session,
                     timeout=self.config.wsdl_timeout_seconds,
                     operation_timeout=self.config.timeout_seconds,
@@ -75,7 +76,7 @@ class SapSoap:
                 where = f"{self.who}: the WSDL at {self.config.wsdl_location}"
                 client = self._guard(
                     where,
-                    lambda: zeep.Client(
+                    lambda: zeep.Client(  # type: ignore[no-untyped-call]
                         self.config.wsdl_location, transport=transport, settings=zeep_settings()
                     ),
                 )
@@ -107,58 +108,77 @@ class SapSoap:
         proxy = self._proxy()
         where = f"{self.who}: {operation}"
         answer = self._guard(where, lambda: getattr(proxy, operation)(**params))
-        return serialize_object(answer, dict)
+        return serialize_object(answer, dict)  # type: ignore[no-untyped-call]
 
     def _guard(self, where: str, action: Any) -> Any:
         try:
             return action()
-        except zeep.exceptions.Fault as fault:
-            code = str(fault.code or "")
-            if code.endswith("Client"):
-                raise PermanentError(
-                    f"{where}: SOAP fault {code}: {fault.message}", code="soap_client_fault"
-                ) from fault
-            # soap:Server, or no SOAP fault at all (an error page from a proxy or the ICM).
-            raise TransientError(f"{where}: SOAP fault {code or '?'}: {fault.message}") from fault
-        except zeep.exceptions.TransportError as exc:
-            status = exc.status_code
-            if status in (401, 403):
-                raise PermanentError(
-                    f"{where}: SAP refused the logon ({status})",
-                    code="credentials_refused",
-                    status=status,
-                ) from exc
-            if 400 <= status < 500 and status != 429:
-                raise PermanentError(
-                    f"{where}: HTTP {status}: {exc.message!s:.200}", status=status
-                ) from exc
-            # 5xx, 429, or a 200 whose body is not the SOAP answer it should be.
-            raise TransientError(f"{where}: HTTP {status}: {exc.message!s:.200}") from exc
-        except requests.HTTPError as exc:  # loading the WSDL
-            status = exc.response.status_code if exc.response is not None else 0
-            if status in (401, 403):
-                raise PermanentError(
-                    f"{where}: SAP refused the logon ({status})",
-                    code="credentials_refused",
-                    status=status,
-                ) from exc
-            raise TransientError(f"{where} failed: HTTP {status}") from exc
-        except requests.Timeout as exc:
-            raise TransientError(f"{where} timed out ({type(exc).__name__})") from exc
-        except requests.RequestException as exc:
-            raise TransientError(f"{where} failed: {type(exc).__name__}: {exc}") from exc
-        except UNSAFE as exc:
-            raise PermanentError(
-                f"{where}: the answer holds a DTD or entities; refused ({type(exc).__name__})",
-                code="unsafe_xml",
-            ) from exc
-        except zeep.exceptions.ValidationError as exc:
-            raise PermanentError(
-                f"{where}: the request does not fit the WSDL: {exc}", code="invalid_request"
-            ) from exc
-        except BROKEN as exc:
-            raise TransientError(f"{where}: a broken answer: {exc}") from exc
-        except zeep.exceptions.WsdlSyntaxError as exc:
-            raise PermanentError(f"{where}: not a WSDL zeep can read: {exc}") from exc
-        except zeep.exceptions.Error as exc:
-            raise TransientError(f"{where}: {type(exc).__name__}: {exc}") from exc
+        except (zeep.exceptions.Error, requests.RequestException, etree.XMLSyntaxError) as exc:
+            raise translate(where, exc) from exc
+
+
+def _fault(where: str, fault: zeep.exceptions.Fault) -> ExternalSystemError:
+    code = str(fault.code or "")
+    if code.endswith("Client"):
+        return PermanentError(
+            f"{where}: SOAP fault {code}: {fault.message}", code="soap_client_fault"
+        )
+    # soap:Server, or no SOAP fault at all (an error page from a proxy or the ICM).
+    return TransientError(f"{where}: SOAP fault {code or '?'}: {fault.message}")
+
+
+def _status(where: str, status: int, text: str) -> ExternalSystemError:
+    if status in (401, 403):
+        return PermanentError(
+            f"{where}: SAP refused the logon ({status})", code="credentials_refused", status=status
+        )
+    if 400 <= status < 500 and status != 429:
+        return PermanentError(f"{where}: HTTP {status}: {text:.200}", status=status)
+    # 5xx, 429, or a 200 whose body is not the SOAP answer it should be.
+    return TransientError(f"{where}: HTTP {status}: {text:.200}")
+
+
+def _http_error(where: str, exc: requests.HTTPError) -> ExternalSystemError:
+    status = exc.response.status_code if exc.response is not None else 0
+    return _status(where, status, str(exc))
+
+
+Rule = tuple[
+    type[BaseException] | tuple[type[BaseException], ...], Callable[[str, Any], ExternalSystemError]
+]
+RULES: list[Rule] = [
+    (zeep.exceptions.Fault, _fault),
+    (zeep.exceptions.TransportError, lambda w, e: _status(w, e.status_code, str(e.message))),
+    (requests.HTTPError, _http_error),  # loading the WSDL
+    (requests.Timeout, lambda w, e: TransientError(f"{w} timed out ({type(e).__name__})")),
+    (
+        requests.RequestException,
+        lambda w, e: TransientError(f"{w} failed: {type(e).__name__}: {e}"),
+    ),
+    (
+        UNSAFE,
+        lambda w, e: PermanentError(
+            f"{w}: the answer holds a DTD or entities; refused ({type(e).__name__})",
+            code="unsafe_xml",
+        ),
+    ),
+    (
+        zeep.exceptions.ValidationError,
+        lambda w, e: PermanentError(
+            f"{w}: the request does not fit the WSDL: {e}", code="invalid_request"
+        ),
+    ),
+    (BROKEN, lambda w, e: TransientError(f"{w}: a broken answer: {e}")),
+    (
+        zeep.exceptions.WsdlSyntaxError,
+        lambda w, e: PermanentError(f"{w}: not a WSDL zeep can read: {e}"),
+    ),
+]
+
+
+def translate(where: str, exc: BaseException) -> ExternalSystemError:
+    """zeep's, requests' and lxml's errors in our tree (the first rule that fits)."""
+    for kinds, make in RULES:
+        if isinstance(exc, kinds):
+            return make(where, exc)
+    return TransientError(f"{where}: {type(exc).__name__}: {exc}")

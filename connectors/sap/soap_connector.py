@@ -1,10 +1,10 @@
 """SAP through SOAP: BAPIs wrapped as a SOAMANAGER service.
 
-    push     BAPI_SALESORDER_GETLIST (by PURCHASE_ORDER_NUMBER), then
-             BAPI_SALESORDER_CREATEFROMDAT2; RETURN of type E or A is a
-             BusinessRejection (code: message class/number)
-    cancel   BAPI_SALESORDER_GETSTATUS, then BAPI_SALESORDER_CHANGE setting a
-             reason for rejection on every open item
+push     BAPI_SALESORDER_GETLIST (by PURCHASE_ORDER_NUMBER), then
+         BAPI_SALESORDER_CREATEFROMDAT2; RETURN of type E or A is a
+         BusinessRejection (code: message class/number)
+cancel   BAPI_SALESORDER_GETSTATUS, then BAPI_SALESORDER_CHANGE setting a
+         reason for rejection on every open item
 """
 
 from __future__ import annotations
@@ -131,7 +131,9 @@ class SapSoapConnector(SapConnector):
             SALESDOCUMENT=internal(document),
             ORDER_HEADER_INX={"UPDATEFLAG": "U"},
             ORDER_ITEM_IN={
-                "item": [{"ITM_NUMBER": n, "REASON_REJ": self.config.rejection_reason} for n in numbers]
+                "item": [
+                    {"ITM_NUMBER": n, "REASON_REJ": self.config.rejection_reason} for n in numbers
+                ]
             },
             ORDER_ITEM_INX={
                 "item": [{"ITM_NUMBER": n, "UPDATEFLAG": "U", "REASON_REJ": "X"} for n in numbers]

@@ -7,8 +7,8 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 
 from simulators.sap import odata, wsdl
-from simulators.sap.soap import SoapService
 from simulators.sap.edge import Edge
+from simulators.sap.soap import SoapService
 
 ODATA_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "MERGE", "DELETE"]
 
@@ -19,6 +19,10 @@ def create_app(edge: Edge, odata_service: odata.ODataService) -> Starlette:
         routes=[
             Route(wsdl.SOAP_PATH, soap.wsdl, methods=["GET"]),
             Route(wsdl.SOAP_PATH, soap.call, methods=["POST"]),
-            Route(f"{odata.ROOT}/{{service}}/{{path:path}}", odata_service.handle, methods=ODATA_METHODS),
+            Route(
+                f"{odata.ROOT}/{{service}}/{{path:path}}",
+                odata_service.handle,
+                methods=ODATA_METHODS,
+            ),
         ]
     )

@@ -153,9 +153,7 @@ class Service:
 SERVICES = {
     s.name: s
     for s in (
-        Service(
-            "API_SALES_ORDER_SRV", [SALES_ORDER, SALES_ORDER_ITEM, PARTNER, PRICING_ELEMENT]
-        ),
+        Service("API_SALES_ORDER_SRV", [SALES_ORDER, SALES_ORDER_ITEM, PARTNER, PRICING_ELEMENT]),
         Service("API_MATERIAL_STOCK_SRV", [STOCK]),
         Service("API_BILLING_DOCUMENT_SRV", [BILLING]),
     )
@@ -196,7 +194,8 @@ def metadata(service: Service) -> str:
             + "</EntityType>"
         )
         flags = (
-            f'sap:creatable="{str(t.creatable).lower()}" sap:updatable="{str(t.updatable).lower()}" '
+            f'sap:creatable="{str(t.creatable).lower()}" '
+            f'sap:updatable="{str(t.updatable).lower()}" '
             'sap:deletable="false" sap:content-version="1"'
         )
         sets.append(f'<EntitySet Name="{t.name}" EntityType="{ns}.{t.name}Type" {flags}/>')
@@ -209,8 +208,9 @@ def metadata(service: Service) -> str:
                 f'Role="ToRole_{name}"/></Association>'
             )
             assoc_sets.append(
-                f'<AssociationSet Name="{name}_set" Association="{ns}.{name}" sap:creatable="false" '
-                'sap:updatable="false" sap:deletable="false" sap:content-version="1">'
+                f'<AssociationSet Name="{name}_set" Association="{ns}.{name}" '
+                'sap:creatable="false" sap:updatable="false" sap:deletable="false" '
+                'sap:content-version="1">'
                 f'<End EntitySet="{t.name}" Role="FromRole_{name}"/>'
                 f'<End EntitySet="{n.target}" Role="ToRole_{name}"/></AssociationSet>'
             )

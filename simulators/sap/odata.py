@@ -12,6 +12,7 @@ import re
 import secrets
 import threading
 import uuid
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -54,7 +55,9 @@ def error_answer(status: int, code: str, message: str) -> Response:
 
 
 def _answer(data: Any, status: int = 200) -> Response:
-    return Response(json.dumps({"d": data}, ensure_ascii=False), status_code=status, media_type=JSON)
+    return Response(
+        json.dumps({"d": data}, ensure_ascii=False), status_code=status, media_type=JSON
+    )
 
 
 def _keys(text: str | None) -> dict[str, str]:
@@ -84,7 +87,9 @@ class CsrfGuard:
     def valid(self, session: str | None, token: str | None) -> bool:
         with self._lock:
             expected = self._tokens.get(session or "")
-        return expected is not None and token is not None and secrets.compare_digest(expected, token)
+        return (
+            expected is not None and token is not None and secrets.compare_digest(expected, token)
+        )
 
     def expire(self) -> None:
         """Every session times out (SAP drops tokens with the session)."""
@@ -103,11 +108,16 @@ class ODataService:
         path = request.path_params["path"]
         service = edmx.SERVICES.get(service_name)
         if service is None:
-            return error_answer(404, "/IWFND/MED/170", f"No service found for namespace '', name '{service_name}'")
+            return error_answer(
+                404, "/IWFND/MED/170", f"No service found for namespace '', name '{service_name}'"
+            )
         if not self.edge.logged_on(request):
             return logon_refused()
         extra: dict[str, str] = {}
-        if request.method in ("GET", "HEAD") and request.headers.get("x-csrf-token", "").lower() == "fetch":
+        if (
+            request.method in ("GET", "HEAD")
+            and request.headers.get("x-csrf-token", "").lower() == "fetch"
+        ):
             session, token = self.csrf.fetch(request.cookies.get(SESSION_COOKIE))
             extra["x-csrf-token"] = token
             extra["set-cookie"] = f"{SESSION_COOKIE}={session}; path=/; HttpOnly"
@@ -149,7 +159,9 @@ class ODataService:
             return early
         base = f"{str(request.base_url).rstrip('/')}{ROOT}/{service.name}"
         try:
-            response = self._dispatch(request, service, entity, match, base, taken, await request.body())
+            response = self._dispatch(
+                request, service, entity, match, base, taken, await request.body()
+            )
         except ODataError as error:
             response = error_answer(error.status, error.code, error.message)
         except SapRefusal as refusal:
@@ -173,12 +185,14 @@ class ODataService:
         if taken is SapFault.TIMEOUT:
             await self.edge.wait(self.edge.timing.hang_seconds)
             return error_answer(504, "/IWFND/CM_BEC/026", "the client should have given up by now")
-        if taken is SapFault.UNAVAILABLE:
-            return unavailable()
-        if taken is SapFault.WRONG_CONTENT:
-            return logon_page()
-        if taken is SapFault.MALFORMED_BODY:
-            return Response(MALFORMED, media_type=JSON)
+        canned: dict[SapFault, Callable[[], Response]] = {
+            SapFault.UNAVAILABLE: unavailable,
+            SapFault.WRONG_CONTENT: logon_page,
+            SapFault.MALFORMED_BODY: lambda: Response(MALFORMED, media_type=JSON),
+        }
+        maker = canned.get(taken)
+        if maker is not None:
+            return maker()
         return error_answer(500, "/IWBEP/CM_MGW_RT/004", "Internal server error: simulated")
 
     def _dispatch(
@@ -200,7 +214,9 @@ class ODataService:
             order = self.system.order(number)
             row = self._order_row(order, expand=True)
             if nav == "to_Item":
-                return self._collection(service, edmx.SALES_ORDER_ITEM, row["to_Item"], params, base)
+                return self._collection(
+                    service, edmx.SALES_ORDER_ITEM, row["to_Item"], params, base
+                )
             if nav is not None:
                 raise ODataError(404, "/IWFND/MED/170", f"Resource not found for segment '{nav}'")
             return _answer(edmx.entity_json(base, service, entity, row))
@@ -219,17 +235,28 @@ class ODataService:
             changes = _json_body(body)
             unknown = sorted(set(changes) - {"SalesDocumentRjcnReason"})
             if unknown:
-                raise ODataError(400, "SD_SALES_API/001", f"Property {unknown[0]} cannot be changed")
+                raise ODataError(
+                    400, "SD_SALES_API/001", f"Property {unknown[0]} cannot be changed"
+                )
             reason = changes.get("SalesDocumentRjcnReason")
             if not isinstance(reason, str) or len(reason) > 2:
-                raise ODataError(400, "/IWBEP/CM_MGW_RT/020", "SalesDocumentRjcnReason must be 2 characters at most")
+                raise ODataError(
+                    400,
+                    "/IWBEP/CM_MGW_RT/020",
+                    "SalesDocumentRjcnReason must be 2 characters at most",
+                )
             item_no = int(key.get("SalesOrderItem", "0") or 0)
             self.system.reject_items(key.get("SalesOrder", ""), {item_no: reason})
             return Response(status_code=204)
         raise ODataError(405, "/IWBEP/CM_MGW_RT/021", f"{method} is not supported on {entity.name}")
 
     def _collection(
-        self, service: edmx.Service, entity: edmx.EntityType, rows: list[dict[str, Any]], params: Any, base: str
+        self,
+        service: edmx.Service,
+        entity: edmx.EntityType,
+        rows: list[dict[str, Any]],
+        params: Any,
+        base: str,
     ) -> Response:
         fields = {p.name for p in entity.props}
         rows = [r for r in rows if query.parse_filter(params.get("$filter"), fields)(r)]
@@ -238,7 +265,9 @@ class ODataService:
         skip = query.whole(params.get("$skip"), "$skip", 0) or 0
         top = query.whole(params.get("$top"), "$top", MAX_TOP)
         page = rows[skip : skip + min(top if top is not None else MAX_TOP, MAX_TOP)]
-        data: dict[str, Any] = {"results": [edmx.entity_json(base, service, entity, r) for r in page]}
+        data: dict[str, Any] = {
+            "results": [edmx.entity_json(base, service, entity, r) for r in page]
+        }
         if params.get("$inlinecount") == "allpages":
             data = {"__count": str(count), **data}
         return _answer(data)
@@ -299,9 +328,9 @@ class ODataService:
             "TransactionCurrency": order.currency,
             "OverallSDProcessStatus": "C" if done else ("B" if order.delivered else "A"),
             "OverallTotalDeliveryStatus": "C" if order.delivered else "A",
-            "OverallSDDocumentRejectionSts": "C" if order.rejected else (
-                "B" if any(i.rejection for i in order.items) else "A"
-            ),
+            "OverallSDDocumentRejectionSts": "C"
+            if order.rejected
+            else ("B" if any(i.rejection for i in order.items) else "A"),
         }
         if expand:
             row["to_Item"] = [_item_row(order, item) for item in order.items]
@@ -328,7 +357,9 @@ def _json_body(body: bytes) -> dict[str, Any]:
     try:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise ODataError(400, "/IWBEP/CM_MGW_RT/002", f"The request body is not JSON: {exc}") from exc
+        raise ODataError(
+            400, "/IWBEP/CM_MGW_RT/002", f"The request body is not JSON: {exc}"
+        ) from exc
     if not isinstance(data, dict):
         raise ODataError(400, "/IWBEP/CM_MGW_RT/002", "The request body must be a JSON object")
     return data
@@ -354,8 +385,14 @@ def _check(entity: edmx.EntityType, data: dict[str, Any], navs: set[str]) -> Non
             raise ODataError(400, "/IWBEP/CM_MGW_RT/020", f"Property '{name}' is invalid")
         if value is None:
             continue
-        if prop.kind == "String" and (not isinstance(value, str) or len(value) > (prop.max_length or 0)):
-            raise ODataError(400, "/IWBEP/CM_MGW_RT/020", f"Property '{name}' has an invalid value: {value!r:.60}")
+        if prop.kind == "String" and (
+            not isinstance(value, str) or len(value) > (prop.max_length or 0)
+        ):
+            raise ODataError(
+                400,
+                "/IWBEP/CM_MGW_RT/020",
+                f"Property '{name}' has an invalid value: {value!r:.60}",
+            )
         if prop.kind == "Decimal" and not _decimal_text(value):
             message = f"Property '{name}': a decimal is written as a string, got {value!r:.60}"
             raise ODataError(400, "/IWBEP/CM_MGW_RT/020", message)
@@ -376,7 +413,7 @@ def _order_in(data: dict[str, Any]) -> OrderIn:
     for partner in partners:
         _check(edmx.PARTNER, partner, set())
     ship_to = next((p.get("Customer") for p in partners if p.get("PartnerFunction") == "WE"), "")
-    items = []
+    items: list[ItemIn] = []
     for raw in _nav_list(data, "to_Item"):
         _check(edmx.SALES_ORDER_ITEM, raw, {"to_PricingElement"})
         prices = _nav_list(raw, "to_PricingElement")
@@ -384,7 +421,11 @@ def _order_in(data: dict[str, Any]) -> OrderIn:
             _check(edmx.PRICING_ELEMENT, element, set())
         number = str(raw.get("SalesOrderItem") or (len(items) + 1) * 10)
         if not number.isdigit():
-            raise ODataError(400, "/IWBEP/CM_MGW_RT/020", f"Property 'SalesOrderItem' has an invalid value: {number!r}")
+            raise ODataError(
+                400,
+                "/IWBEP/CM_MGW_RT/020",
+                f"Property 'SalesOrderItem' has an invalid value: {number!r}",
+            )
         items.append(
             ItemIn(
                 int(number),
@@ -393,7 +434,9 @@ def _order_in(data: dict[str, Any]) -> OrderIn:
                 Decimal(str(raw.get("RequestedQuantity") or "0")),
                 str(raw.get("RequestedQuantityUnit") or "EA"),
                 str(raw.get("SalesOrderItemCategory") or "TAN"),
-                Decimal(str(prices[0]["ConditionRateValue"])) if prices and prices[0].get("ConditionRateValue") else None,
+                Decimal(str(prices[0]["ConditionRateValue"]))
+                if prices and prices[0].get("ConditionRateValue")
+                else None,
             )
         )
     return OrderIn(

@@ -22,7 +22,8 @@ TOKEN = re.compile(
     r"|(?P<paren>[()])"
     r"|(?P<name>[A-Za-z_][A-Za-z0-9_/]*))"
 )
-COMPARISONS = {
+Compare = Callable[[Any, Any], bool]
+COMPARISONS: dict[str, Compare] = {
     "eq": lambda a, b: a == b,
     "ne": lambda a, b: a != b,
     "gt": lambda a, b: a is not None and b is not None and a > b,
@@ -30,6 +31,14 @@ COMPARISONS = {
     "lt": lambda a, b: a is not None and b is not None and a < b,
     "le": lambda a, b: a is not None and b is not None and a <= b,
 }
+
+
+def _either(a: Predicate, b: Predicate) -> Predicate:
+    return lambda row: a(row) or b(row)
+
+
+def _both(a: Predicate, b: Predicate) -> Predicate:
+    return lambda row: a(row) and b(row)
 
 
 class QueryError(ValueError):
@@ -53,7 +62,7 @@ def _tokens(text: str) -> list[tuple[str, str]]:
             break
         match = TOKEN.match(text, pos)
         if match is None or match.end() == pos:
-            raise QueryError(f"$filter: cannot read {text[pos:pos + 20]!r}")
+            raise QueryError(f"$filter: cannot read {text[pos : pos + 20]!r}")
         kind = match.lastgroup or ""
         out.append((kind, match.group(kind)))
         pos = match.end()
@@ -87,7 +96,7 @@ class _Parser:
         while self.peek() == ("name", "or"):
             self.take()
             right = self.conjunction()
-            left = (lambda a, b: lambda row: a(row) or b(row))(left, right)
+            left = _either(left, right)
         return left
 
     def conjunction(self) -> Predicate:
@@ -95,7 +104,7 @@ class _Parser:
         while self.peek() == ("name", "and"):
             self.take()
             right = self.unary()
-            left = (lambda a, b: lambda row: a(row) and b(row))(left, right)
+            left = _both(left, right)
         return left
 
     def unary(self) -> Predicate:

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import uvicorn
+from starlette.applications import Starlette
 
 from simulators.sap import wsdl
 from simulators.sap.app import create_app
@@ -21,7 +22,7 @@ from simulators.sap.odata import ODataService
 from simulators.sap.state import SapSystem
 
 DEFAULT_USER = "HUB_RFC"
-DEFAULT_PASSWORD = "sap-simulator-password"
+DEFAULT_PASSWORD = "sap-simulator-password"  # noqa: S105 - the simulator's own, not a secret
 START_SECONDS = 15.0
 
 
@@ -41,9 +42,7 @@ class RunningSap:
         return f"{self.soap_url}?wsdl&sap-client=100"
 
 
-def build(
-    user: str, password: str, timing: Timing
-) -> tuple[SapControl, Edge, object]:
+def build(user: str, password: str, timing: Timing) -> tuple[SapControl, Edge, Starlette]:
     edge = Edge(SapSystem(), FaultPlan(), user, password, timing)
     odata_service = ODataService(edge)
     control = SapControl(edge.system, edge.faults, odata_service.csrf)
@@ -62,7 +61,11 @@ def running_simulator(
     """The simulator on a free port of ``host``, stopped when the block ends."""
     control, edge, app = build(user, password, Timing(hang_seconds, slow_seconds))
     config = uvicorn.Config(
-        app, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=2  # type: ignore[arg-type]
+        app,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        timeout_graceful_shutdown=2,
     )
     # Bound here, port 0: the OS picks a free port no other process can take meanwhile.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

@@ -52,7 +52,9 @@ def fault(code: str, message: str) -> Response:
     etree.SubElement(node, "faultcode").text = f"soap-env:{code}"
     etree.SubElement(node, "faultstring").text = message
     etree.SubElement(node, "detail")
-    return Response(etree.tostring(envelope, xml_declaration=True, encoding="utf-8"), 500, media_type=XML)
+    return Response(
+        etree.tostring(envelope, xml_declaration=True, encoding="utf-8"), 500, media_type=XML
+    )
 
 
 def parse_operation(body: bytes) -> etree._Element:
@@ -68,7 +70,7 @@ def parse_operation(body: bytes) -> etree._Element:
     if docinfo.doctype or docinfo.internalDTD is not None:
         raise ClientFault("a DTD is not allowed in a SOAP message")
     if root.tag != etree.QName(SOAP_ENV, "Envelope").text:
-        raise ClientFault(f"the root element is {root.tag}, not a SOAP 1.1 Envelope")
+        raise ClientFault(f"the root element is {root.tag!s}, not a SOAP 1.1 Envelope")
     body_el = root.find(etree.QName(SOAP_ENV, "Body").text)
     operations = [] if body_el is None else [c for c in body_el if isinstance(c.tag, str)]
     if len(operations) != 1:
@@ -76,7 +78,7 @@ def parse_operation(body: bytes) -> etree._Element:
     operation = operations[0]
     qname = etree.QName(operation)
     if qname.namespace != wsdl.RFC_NS or qname.localname not in wsdl.OPERATIONS:
-        raise ClientFault(f"no operation {operation.tag} in this service")
+        raise ClientFault(f"no operation {operation.tag!s} in this service")
     schema = wsdl.schema()
     standalone = etree.fromstring(etree.tostring(operation), parser)
     if not schema.validate(standalone):
@@ -174,7 +176,9 @@ class SoapService:
         self.handlers[name](operation, answer, taken is SapFault.STALE_READ)
         if taken is SapFault.LOSE_ANSWER:
             await self.edge.wait(self.edge.timing.hang_seconds)
-        return Response(etree.tostring(envelope, xml_declaration=True, encoding="utf-8"), media_type=XML)
+        return Response(
+            etree.tostring(envelope, xml_declaration=True, encoding="utf-8"), media_type=XML
+        )
 
     async def _early(self, taken: SapFault | None) -> Response | None:
         """The answer of a fault that answers instead of the operation (nothing done)."""
@@ -186,7 +190,7 @@ class SoapService:
         if taken is SapFault.TIMEOUT:
             await self.edge.wait(self.edge.timing.hang_seconds)
             return fault("Server", "the client should have given up by now")
-        canned = {
+        canned: dict[SapFault, Callable[[], Response]] = {
             SapFault.SERVER_ERROR: lambda: fault("Server", "Internal server error: simulated"),
             SapFault.SOAP_CLIENT_FAULT: lambda: fault("Client", "simulated client fault"),
             SapFault.UNAVAILABLE: unavailable,
@@ -201,7 +205,9 @@ class SoapService:
 
     def _create(self, request: etree._Element, answer: etree._Element, _stale: bool) -> None:
         header = request.find("ORDER_HEADER_IN")
-        partners = {_text(p, "PARTN_ROLE"): _text(p, "PARTN_NUMB") for p in _rows(request, "ORDER_PARTNERS")}
+        partners = {
+            _text(p, "PARTN_ROLE"): _text(p, "PARTN_NUMB") for p in _rows(request, "ORDER_PARTNERS")
+        }
         prices = {
             int(_text(c, "ITM_NUMBER") or 0): _decimal(_text(c, "COND_VALUE"))
             for c in _rows(request, "ORDER_CONDITIONS_IN")
@@ -271,7 +277,15 @@ class SoapService:
         try:
             order = self.system.order(_text(request, "SALESDOCUMENT"))
         except SapRefusal as refusal:
-            _write(answer, "RETURN", {"TYPE": "E", "CODE": f"{refusal.klass}{refusal.number}", "MESSAGE": refusal.message})
+            _write(
+                answer,
+                "RETURN",
+                {
+                    "TYPE": "E",
+                    "CODE": f"{refusal.klass}{refusal.number}",
+                    "MESSAGE": refusal.message,
+                },
+            )
             _table(answer, "STATUSINFO", [])
             return
         _write(answer, "RETURN", {"TYPE": "", "CODE": "", "MESSAGE": ""})

@@ -274,7 +274,9 @@ class SapSystem:
             net = order.net
             tax = (net * self.TAX_RATE).quantize(Decimal("0.01"))
             now = self.now_ms()
-            return self.add_billing(order.sold_to, number, net, tax, order.currency, now, gross_text)
+            return self.add_billing(
+                order.sold_to, number, net, tax, order.currency, now, gross_text
+            )
 
     def add_billing(
         self,
@@ -302,4 +304,6 @@ class SapSystem:
     ) -> None:
         with self.lock:
             key = (material, plant, storage_location, "", UNRESTRICTED)
-            self.stock[key] = StockLine(material, plant, storage_location, "", UNRESTRICTED, quantity)
+            self.stock[key] = StockLine(
+                material, plant, storage_location, "", UNRESTRICTED, quantity
+            )

@@ -19,7 +19,10 @@ SOAP_PATH = "/sap/bc/srt/rfc/sap/zsd_salesorder/100/zsd_salesorder/zsd_salesorde
 
 # simple type -> (base, facets)
 SIMPLE: dict[str, tuple[str, dict[str, str]]] = {
-    **{f"char{n}": ("string", {"maxLength": str(n)}) for n in (1, 2, 4, 5, 10, 20, 30, 35, 40, 50, 220)},
+    **{
+        f"char{n}": ("string", {"maxLength": str(n)})
+        for n in (1, 2, 4, 5, 10, 20, 30, 35, 40, 50, 220)
+    },
     "cuky5": ("string", {"maxLength": "5"}),
     "unit3": ("string", {"maxLength": "3"}),
     "numeric3": ("string", {"maxLength": "3", "pattern": r"\d*"}),
@@ -122,8 +125,16 @@ STRUCTURES: dict[str, list[tuple[str, str]]] = {
         ("DOC_DATE", "date10"),
     ],
 }
-TABLES = ("BAPISDITM", "BAPISDITMX", "BAPIPARNR", "BAPISCHDL", "BAPICOND", "BAPIRET2")
-TABLES += ("BAPIORDERS", "BAPISDSTAT")
+TABLES = (
+    "BAPISDITM",
+    "BAPISDITMX",
+    "BAPIPARNR",
+    "BAPISCHDL",
+    "BAPICOND",
+    "BAPIRET2",
+    "BAPIORDERS",
+    "BAPISDSTAT",
+)
 
 # (parameter, type, required); tables are "TABLE_OF_<structure>"; alphabetical, as SAP writes them
 Param = tuple[str, str, bool]
@@ -168,7 +179,7 @@ OPERATIONS: dict[str, tuple[list[Param], list[Param]]] = {
 def _simple_types() -> list[str]:
     out = []
     for name, (base, facets) in SIMPLE.items():
-        rules = "".join(f'<xsd:{k} value={quoteattr(v)}/>' for k, v in facets.items())
+        rules = "".join(f"<xsd:{k} value={quoteattr(v)}/>" for k, v in facets.items())
         out.append(
             f'<xsd:simpleType name="{name}"><xsd:restriction base="xsd:{base}">{rules}'
             "</xsd:restriction></xsd:simpleType>"
@@ -180,9 +191,13 @@ def _complex_types() -> list[str]:
     out = []
     for name, fields in STRUCTURES.items():
         elements = "".join(
-            f'<xsd:element name="{field}" type="tns:{kind}" minOccurs="0"/>' for field, kind in fields
+            f'<xsd:element name="{field}" type="tns:{kind}" minOccurs="0"/>'
+            for field, kind in fields
         )
-        out.append(f'<xsd:complexType name="{name}"><xsd:sequence>{elements}</xsd:sequence></xsd:complexType>')
+        out.append(
+            f'<xsd:complexType name="{name}"><xsd:sequence>{elements}'
+            "</xsd:sequence></xsd:complexType>"
+        )
     for name in TABLES:
         out.append(
             f'<xsd:complexType name="TABLE_OF_{name}"><xsd:sequence>'
@@ -198,7 +213,10 @@ def _element(name: str, params: list[Param]) -> str:
         f'<xsd:element name="{param}" type="tns:{kind}"{"" if required else optional}/>'
         for param, kind, required in params
     )
-    return f'<xsd:element name="{name}"><xsd:complexType><xsd:sequence>{elements}</xsd:sequence></xsd:complexType></xsd:element>'
+    return (
+        f'<xsd:element name="{name}"><xsd:complexType><xsd:sequence>{elements}'
+        "</xsd:sequence></xsd:complexType></xsd:element>"
+    )
 
 
 def schema_text() -> str:
@@ -218,8 +236,9 @@ def wsdl_text(address: str) -> str:
     messages, port_ops, binding_ops = [], [], []
     for op in OPERATIONS:
         messages.append(
-            f'<wsdl:message name="{op}"><wsdl:part name="parameters" element="tns:{op}"/></wsdl:message>'
-            f'<wsdl:message name="{op}Response"><wsdl:part name="parameter" element="tns:{op}Response"/></wsdl:message>'
+            f'<wsdl:message name="{op}"><wsdl:part name="parameters" element="tns:{op}"/>'
+            f'</wsdl:message><wsdl:message name="{op}Response">'
+            f'<wsdl:part name="parameter" element="tns:{op}Response"/></wsdl:message>'
         )
         port_ops.append(
             f'<wsdl:operation name="{op}"><wsdl:input message="tns:{op}"/>'
@@ -233,7 +252,8 @@ def wsdl_text(address: str) -> str:
         )
     return (
         '<?xml version="1.0" encoding="utf-8"?>'
-        f'<wsdl:definitions targetNamespace="{RFC_NS}" xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" '
+        f'<wsdl:definitions targetNamespace="{RFC_NS}" '
+        'xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" '
         'xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/" '
         f'xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:tns="{RFC_NS}">'
         f"<wsdl:types>{schema_text()}</wsdl:types>"
@@ -241,7 +261,7 @@ def wsdl_text(address: str) -> str:
         + f'<wsdl:portType name="{SERVICE}">{"".join(port_ops)}</wsdl:portType>'
         f'<wsdl:binding name="{SERVICE}_BINDING" type="tns:{SERVICE}">'
         '<soap:binding transport="http://schemas.xmlsoap.org/soap/http" style="document"/>'
-        f'{"".join(binding_ops)}</wsdl:binding>'
+        f"{''.join(binding_ops)}</wsdl:binding>"
         f'<wsdl:service name="{SERVICE}_SERVICE"><wsdl:port name="{SERVICE}_BINDING" '
         f'binding="tns:{SERVICE}_BINDING"><soap:address location={quoteattr(address)}/>'
         "</wsdl:port></wsdl:service></wsdl:definitions>"
