@@ -57,6 +57,13 @@ class ConnectorConfig(BaseModel):
 ConfigT = TypeVar("ConfigT", bound=ConnectorConfig)
 
 
+def http_url(value: str) -> str:
+    """A base URL setting: http(s), without a trailing slash."""
+    if not value.startswith(("http://", "https://")):
+        raise ValueError("must start with http:// or https://")
+    return value.rstrip("/")
+
+
 def parse_settings(model: type[ConfigT], name: str, raw: Mapping[str, Any]) -> ConfigT:
     """A connector's settings, or a ConfigurationError naming each bad environment variable."""
     try:

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import Field, SecretStr, field_validator
 
-from connectors.base import ConnectorConfig, parse_settings
+from connectors.base import ConnectorConfig, http_url, parse_settings
 
 SOAP_PATH = "/sap/bc/srt/rfc/sap/zsd_salesorder/100/zsd_salesorder/zsd_salesorder_binding"
 RFC_NS = "urn:sap-com:document:sap:rfc:functions"
@@ -36,12 +36,7 @@ class SapConfig(ConnectorConfig):
     # Cancelling sets this reason for rejection on every open item (SAP's VBAP-ABGRU).
     rejection_reason: str = Field(default="Z1", min_length=1, max_length=2)
 
-    @field_validator("base_url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https://")
-        return value.rstrip("/")
+    _http_url = field_validator("base_url")(http_url)
 
     @field_validator("password")
     @classmethod

@@ -50,6 +50,10 @@ class SapConnector(BaseConnector):
 
     # -- what each mode provides ------------------------------------------------------
 
+    def _documents(self, order_no: str) -> set[str]:
+        """The SAP documents carrying this hub order number as customer PO number."""
+        raise NotImplementedError
+
     def _lookup(self, body: dict[str, Any]) -> str | None:
         """The SAP document carrying this mapped order's customer PO number."""
         raise NotImplementedError
@@ -73,6 +77,10 @@ class SapConnector(BaseConnector):
                 return PushResult(PushStatus.ACCEPTED, again)
             raise
         return PushResult(PushStatus.ACCEPTED, created)
+
+    def find_order(self, order_no: str) -> PushResult | None:
+        found = self._one(self._documents(order_no), order_no)
+        return None if found is None else PushResult(PushStatus.ACCEPTED, found)
 
     def _one(self, documents: set[str], order_no: str) -> str | None:
         if len(documents) > 1:

@@ -31,8 +31,6 @@ from dms_domain.exchange import (
     Capability,
     InvoiceIn,
     Page,
-    PushResult,
-    PushStatus,
     Rejected,
     StockSnapshotIn,
 )
@@ -92,10 +90,6 @@ class SapODataConnector(SapConnector):
         if not isinstance(document, str) or not document:
             raise self._broken("POST A_SalesOrder", answer)
         return document
-
-    def find_order(self, order_no: str) -> PushResult | None:
-        found = self._one(self._documents(order_no), order_no)
-        return None if found is None else PushResult(PushStatus.ACCEPTED, found)
 
     def cancel_order(self, order_no: str, erp_ref: str | None, reason: str | None) -> CancelResult:
         document = erp_ref or self._one(self._documents(order_no), order_no)

@@ -19,7 +19,7 @@ from connectors.sap.config import SapConfig
 from connectors.sap.connector import SapConnector
 from connectors.sap.soap import SapSoap
 from dms_domain.errors import BusinessRejection, PermanentError
-from dms_domain.exchange import CancelResult, CancelStatus, Capability, PushResult, PushStatus
+from dms_domain.exchange import CancelResult, CancelStatus, Capability
 
 ERRORS = frozenset({"E", "A"})  # BAPIRET2 types that mean "not done"
 
@@ -104,10 +104,6 @@ class SapSoapConnector(SapConnector):
         if not document:
             raise self._broken("BAPI_SALESORDER_CREATEFROMDAT2", answer)
         return document
-
-    def find_order(self, order_no: str) -> PushResult | None:
-        found = self._one(self._documents(order_no), order_no)
-        return None if found is None else PushResult(PushStatus.ACCEPTED, found)
 
     def cancel_order(self, order_no: str, erp_ref: str | None, reason: str | None) -> CancelResult:
         document = erp_ref or self._one(self._documents(order_no), order_no)

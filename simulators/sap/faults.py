@@ -8,9 +8,9 @@ an envelope SAP cannot read). Control calls are never faulted.
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass
 from enum import StrEnum
+
+from simulators.generic_erp.faults import Call, Plan
 
 
 class SapFault(StrEnum):
@@ -27,54 +27,9 @@ class SapFault(StrEnum):
     SOAP_CLIENT_FAULT = "soap_client_fault"  # a soap:Client fault, nothing done
 
 
-WRITE_ONLY = frozenset({SapFault.LOSE_ANSWER})
-PULL_ONLY = frozenset({SapFault.DUPLICATE_RECORDS})
-LOOKUP_ONLY = frozenset({SapFault.STALE_READ})
-
-
-@dataclass(frozen=True, slots=True)
-class Call:
-    write: bool = False
-    pull: bool = False
-    lookup: bool = False
-
-    def fits(self, kind: SapFault) -> bool:
-        if kind in WRITE_ONLY:
-            return self.write
-        if kind in PULL_ONLY:
-            return self.pull
-        if kind in LOOKUP_ONLY:
-            return self.lookup
-        return True
-
-
-class FaultPlan:
-    """Armed faults, taken in the order they were armed (thread-safe)."""
-
+class FaultPlan(Plan[SapFault]):
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._armed: list[list[SapFault | int]] = []
+        super().__init__(SapFault)
 
-    def arm(self, kind: str, times: int = 1) -> None:
-        fault = SapFault(kind)
-        if times < 1:
-            raise ValueError(f"times must be at least 1, got {times}")
-        with self._lock:
-            self._armed.append([fault, times])
 
-    def clear(self) -> None:
-        with self._lock:
-            self._armed.clear()
-
-    def take(self, call: Call) -> SapFault | None:
-        with self._lock:
-            for entry in self._armed:
-                kind, left = entry
-                assert isinstance(kind, SapFault)
-                assert isinstance(left, int)
-                if call.fits(kind):
-                    entry[1] = left - 1
-                    if left == 1:
-                        self._armed.remove(entry)
-                    return kind
-        return None
+__all__ = ["Call", "FaultPlan", "SapFault"]

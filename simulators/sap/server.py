@@ -3,14 +3,10 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-import uvicorn
 from starlette.applications import Starlette
 
 from simulators.sap import wsdl
@@ -20,10 +16,10 @@ from simulators.sap.edge import Edge, Timing
 from simulators.sap.faults import FaultPlan
 from simulators.sap.odata import ODataService
 from simulators.sap.state import SapSystem
+from simulators.serving import serving
 
 DEFAULT_USER = "HUB_RFC"
 DEFAULT_PASSWORD = "sap-simulator-password"  # noqa: S105 - the simulator's own, not a secret
-START_SECONDS = 15.0
 
 
 @dataclass(frozen=True)
@@ -60,32 +56,5 @@ def running_simulator(
 ) -> Iterator[RunningSap]:
     """The simulator on a free port of ``host``, stopped when the block ends."""
     control, edge, app = build(user, password, Timing(hang_seconds, slow_seconds))
-    config = uvicorn.Config(
-        app,
-        log_level="warning",
-        access_log=False,
-        lifespan="off",
-        timeout_graceful_shutdown=2,
-    )
-    # Bound here, port 0: the OS picks a free port no other process can take meanwhile.
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, 0))
-    port = int(sock.getsockname()[1])
-    server = uvicorn.Server(config)
-    thread = threading.Thread(
-        target=server.run, kwargs={"sockets": [sock]}, name=f"sap-sim-{port}", daemon=True
-    )
-    thread.start()
-    try:
-        deadline = time.monotonic() + START_SECONDS
-        while not server.started:
-            if time.monotonic() > deadline or not thread.is_alive():
-                raise RuntimeError("the SAP simulator did not start")
-            time.sleep(0.01)
+    with serving(app, host=host, name="sap", stopping=edge.stopping) as port:
         yield RunningSap(f"http://{host}:{port}", user, password, control)
-    finally:
-        edge.stopping.set()
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
