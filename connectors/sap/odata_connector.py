@@ -137,7 +137,7 @@ class SapODataConnector(SapConnector):
                 return Page([], previous.text(), False)
             sweep = previous
         else:
-            start = int(time.time() * 1000)
+            start = time.time_ns() // 1_000_000
             if previous is not None:
                 start = max(start, previous.start + 1)
             sweep = feeds.StockCursor(start, digest, 0)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -23,6 +23,7 @@ TOKEN = re.compile(
     r"|(?P<name>[A-Za-z_][A-Za-z0-9_/]*))"
 )
 Compare = Callable[[Any, Any], bool]
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 COMPARISONS: dict[str, Compare] = {
     "eq": lambda a, b: a == b,
     "ne": lambda a, b: a != b,
@@ -52,7 +53,8 @@ def _millis(text: str) -> int:
         raise QueryError(f"not a date and time: {text!r}") from exc
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return int(moment.timestamp() * 1000)
+    # Whole milliseconds by integer arithmetic: a float timestamp can lose the last one.
+    return (moment - EPOCH) // timedelta(milliseconds=1)
 
 
 def _tokens(text: str) -> list[tuple[str, str]]:
@@ -115,8 +117,9 @@ class _Parser:
         if self.peek() == ("paren", "("):
             self.take()
             inner = self.disjunction()
-            if self.take() != ("paren", ")"):
+            if self.peek() != ("paren", ")"):
                 raise QueryError("$filter: a parenthesis is not closed")
+            self.take()
             return inner
         return self.comparison()
 

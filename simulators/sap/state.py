@@ -160,7 +160,7 @@ class SapSystem:
     def now_ms(self) -> int:
         """The system's clock in ms, strictly increasing, so change times order changes."""
         with self.lock:
-            self._last_ms = max(self._last_ms + 1, int(time.time() * 1000))
+            self._last_ms = max(self._last_ms + 1, time.time_ns() // 1_000_000)
             return self._last_ms
 
     def reject_next(self, code: str, message: str) -> None:

@@ -3,6 +3,7 @@ the contract every connector passes, then what is particular to SAP."""
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -18,7 +19,12 @@ from connectors.port import Connector
 from connectors.registry import ConnectorContext
 from connectors.sap import create
 from connectors.testing import ConnectorContract, ContractData, contract_order, pull_all
-from dms_domain.errors import BusinessRejection, ConfigurationError, PermanentError
+from dms_domain.errors import (
+    BusinessRejection,
+    ConfigurationError,
+    PermanentError,
+    TransientError,
+)
 from dms_domain.exchange import CancelStatus, OrderOut
 from simulators.sap import RunningSap, SapControl, SapFault, running_simulator
 
@@ -419,3 +425,20 @@ def test_a_standard_odata_client_reads_and_creates_through_the_simulator(
     assert (order.SalesOrder, order.SoldToParty) == (created.SalesOrder, "C-10002")
     # pyodata leaves Edm.Decimal as V2 JSON writes it: a string
     assert [(i.Material, i.RequestedQuantity) for i in order.to_Item] == [("M-0002", "3")]
+
+
+@pytest.mark.parametrize("mode", ["soap", "odata"])
+def test_a_sap_that_does_not_answer_is_transient_and_check_says_so(
+    mode: str, sap: RunningSap
+) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    connector = create("sap-test", {**settings(sap, mode), "base_url": closed}, context())
+    try:
+        with pytest.raises(TransientError):
+            connector.push_order(wrong_order())
+        [problem] = connector.check()
+    finally:
+        connector.close()
+    assert "cannot reach" in problem
