@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pyodata  # SAP's own Python OData client (the test extra)
 import pytest
 import requests
 from lxml import etree
@@ -390,7 +391,6 @@ def test_the_simulator_pages_with_top_and_skip(sap: RunningSap, sap_control: Sap
 def test_a_standard_odata_client_reads_and_creates_through_the_simulator(
     sap: RunningSap, sap_control: SapControl
 ) -> None:
-    pyodata = pytest.importorskip("pyodata")  # the test extra; SAP's own Python OData client
     service_url = f"{sap.url}/sap/opu/odata/sap/API_SALES_ORDER_SRV/"
     session = requests.Session()
     session.auth = (sap.user, sap.password)
