@@ -18,6 +18,7 @@ from hub.bootstrap import bootstrap
 from hub.jobs.runtime import Runtime, build_runtime, start_worker
 from hub.jobs.scheduler import Scheduler
 from hub.jsonable import jsonable
+from hub.logs import configure_logging
 from hub.services.xref import DatabaseCrossReference
 from hub.settings import load_settings
 from hub.sync.dead_letters import discard, list_dead_letters, request_replay
@@ -71,6 +72,7 @@ def _worker(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    configure_logging(settings)
     runtime = build_runtime(bootstrap(settings))
     worker = start_worker(runtime, args.threads)
     if args.metrics_port:
@@ -99,6 +101,7 @@ def _scheduler(_: argparse.Namespace) -> int:
     if settings.broker_url is None:
         print("dms-hub scheduler needs DMS_BROKER_URL", file=sys.stderr)
         return 2
+    configure_logging(settings)
     runtime = build_runtime(bootstrap(settings))
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):

@@ -10,6 +10,7 @@ from dramatiq.middleware import Retries
 from dms_domain.errors import ConfigurationError
 from hub.clock import Clock
 from hub.db.engine import Database
+from hub.jobs.correlation import CorrelationIds
 from hub.jobs.dead_letters import DeadLetterTable
 from hub.jobs.undecodable import (
     QuarantiningRabbitmqBroker,
@@ -33,4 +34,5 @@ def build_broker(url: str | None, db: Database, clock: Clock) -> Broker:
     # Dramatiq runs "after" hooks in reverse list order: placed before Retries,
     # this runs after it, when a message that failed for good is marked failed.
     broker.add_middleware(DeadLetterTable(db, clock), before=Retries)
+    broker.add_middleware(CorrelationIds())
     return broker
