@@ -125,6 +125,8 @@ class K3App:
             formid, data = _operation_body(op, body)
         except K3Error as error:
             return json_answer(failure(error, query=query))
+        if op == "ExcuteOperation" and isinstance(body, dict) and "opNumber" in body:
+            data = {**data, "opNumber": body["opNumber"]}  # the SDK sends it beside data
         lookup = (
             formid == SALE_ORDER if op == "View" else query and data.get("FormId") == SALE_ORDER
         )

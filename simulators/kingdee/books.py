@@ -71,8 +71,12 @@ class Bill:
     header: Row
     entries: list[Row] = field(default_factory=list)
 
-    def rows(self) -> list[Row]:
-        return [{**self.header, **entry} for entry in self.entries] or [dict(self.header)]
+    def rows(self, keys: list[str]) -> list[Row]:
+        """One row per entry, or per bill when only header fields are asked for."""
+        entry_keys = {key.lower() for entry in self.entries for key in entry}
+        if not any(key.lower() in entry_keys for key in keys):
+            return [dict(self.header)]
+        return [{**self.header, **entry} for entry in self.entries]
 
 
 class Books:
@@ -232,6 +236,7 @@ class Books:
                 "UnAudit": ("C", "D"),
                 "Delete": ("ZAD", None),
                 "BillClose": ("C", None),
+                "Cancel": ("ZAD", None),  # 作废: the bill stays, marked void
             }
             if op not in allowed:
                 raise K3Error.one(MsgCode.BAD_PARAMETER, f"不支持的操作“{op}”")
@@ -252,6 +257,8 @@ class Books:
                 del self.orders[order.bill_no]
             elif op == "BillClose":
                 order.close_status = "B"
+            elif op == "Cancel":
+                order.cancel_status = "B"
             else:
                 assert after is not None
                 order.status = after
@@ -356,7 +363,8 @@ class Books:
                 "FApproveDate": stamp,
                 **{k: v for k, v in header.items() if k != "FBillNo"},
             }
-            self.bills[form][number] = Bill(fid, number, row, list(entries or []))
+            lines = [{"FEntryID": self.next_id(), **entry} for entry in entries or []]
+            self.bills[form][number] = Bill(fid, number, row, lines)
             return number
 
     def receive(self, customer: str, amount: Decimal) -> str:
@@ -392,12 +400,18 @@ class Books:
 
     # -- rows for ExecuteBillQuery ---------------------------------------------------
 
-    def rows(self, form: str) -> list[Row]:
+    def rows(self, form: str, keys: list[str]) -> list[Row]:
         with self.lock:
             if form == "SAL_SaleOrder":
-                return [row for order in self.orders.values() for row in _order_rows(order)]
+                return [row for o in self.orders.values() for row in _order_bill(o).rows(keys)]
             if form in self.bills:
-                return [row for bill in self.bills[form].values() for row in bill.rows()]
+                # Every field of the form exists on every row, null when not filled in.
+                blank = dict.fromkeys(BILL_FIELDS[form])
+                return [
+                    {**blank, **row}
+                    for bill in self.bills[form].values()
+                    for row in bill.rows(keys)
+                ]
             if form == "STK_Inventory":
                 return [dict(line) for line in self.inventory.values()]
             if form == "BD_Customer":
@@ -408,9 +422,28 @@ class Books:
 
 
 HEADER_ENTRY_KEY = "FSaleOrderEntry_FEntryID"
+_COMMON = ("FID", "FBillNo", "FDocumentStatus", "FModifyDate", "FApproveDate")
+BILL_FIELDS: dict[str, tuple[str, ...]] = {
+    "SAL_OUTSTOCK": (
+        *_COMMON,
+        *("FDate", "FCustomerID.FNumber", "FStockOrgId.FNumber", "FCarrierID.FNumber"),
+        *("FCarriageNO", "FEntryID", "FMaterialID.FNumber", "FRealQty", "FStockID.FNumber"),
+        *("FSoorDerno", "FSrcBillNo"),
+    ),
+    "AR_receivable": (
+        *_COMMON,
+        *("FDATE", "FENDDATE_H", "FCUSTOMERID.FNumber", "FCURRENCYID.FNumber", "FALLAMOUNTFOR"),
+        *("FEntryID", "FORDERNUMBER", "FMATERIALID.FNumber", "FPriceQty", "FTAXPRICE"),
+        *("FALLAMOUNTFOR_D", "FTAXAMOUNTFOR"),
+    ),
+    "AR_RECEIVEBILL": (
+        *_COMMON,
+        *("FDATE", "FCONTACTUNIT.FNumber", "FRECEIVEAMOUNTFOR", "FCURRENCYID.FNumber"),
+    ),
+}
 
 
-def _order_rows(order: SaleOrder) -> list[Row]:
+def _order_bill(order: SaleOrder) -> Bill:
     header: Row = {
         "FID": order.fid,
         "FBillNo": order.bill_no,
@@ -426,9 +459,8 @@ def _order_rows(order: SaleOrder) -> list[Row]:
         "FApproveDate": order.approved,
         "FBillAllAmount": order.amount(),
     }
-    return [
+    entries = [
         {
-            **header,
             HEADER_ENTRY_KEY: e.entry_id,
             "FMaterialId.FNumber": e.material,
             "FQty": e.qty,
@@ -439,6 +471,7 @@ def _order_rows(order: SaleOrder) -> list[Row]:
         }
         for e in order.entries
     ]
+    return Bill(order.fid, order.bill_no, header, entries)
 
 
 def view_of(order: SaleOrder) -> Row:

@@ -228,12 +228,16 @@ def _whole(data: dict[str, Any], name: str, default: int) -> int:
     return value
 
 
-def execute(rows: list[Row], data: dict[str, Any]) -> list[list[Any]]:
-    """The rows ExecuteBillQuery answers for ``data`` (FormId already resolved)."""
+def field_keys(data: dict[str, Any]) -> list[str]:
     keys_text = data.get("FieldKeys")
     if not isinstance(keys_text, str) or not keys_text.strip():
         raise bad("FieldKeys 是必填项")
-    keys = [key.strip() for key in keys_text.split(",") if key.strip()]
+    return [key.strip() for key in keys_text.split(",") if key.strip()]
+
+
+def execute(rows: list[Row], data: dict[str, Any]) -> list[list[Any]]:
+    """The rows ExecuteBillQuery answers for ``data`` (FormId already resolved)."""
+    keys = field_keys(data)
     selected = [row for row in rows if predicate(data.get("FilterString"))(row)]
     order = data.get("OrderString") or ""
     if not isinstance(order, str):

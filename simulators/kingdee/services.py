@@ -95,9 +95,9 @@ class Services:
     def operation(self, formid: Any, data: dict[str, Any], _stale: bool) -> Any:
         _sale_order_only(formid)
         op = data.get("opNumber") or data.get("OpNumber")
-        if op != "BillClose":
+        if op not in ("BillClose", "Cancel"):
             raise K3Error.one(MsgCode.BAD_PARAMETER, f"模拟器不支持操作“{op}”")
-        return self._each(data, lambda order: self.books.operate("BillClose", order))
+        return self._each(data, lambda order: self.books.operate(str(op), order))
 
     def _each(self, data: dict[str, Any], act: Callable[[SaleOrder], None]) -> Any:
         done: list[dict[str, Any]] = []
@@ -133,5 +133,6 @@ class Services:
         form = data.get("FormId")
         if not isinstance(form, str) or not form:
             raise K3Error.one(MsgCode.BAD_PARAMETER, "FormId 是必填项")
-        rows = [] if stale and form == SALE_ORDER else self.books.rows(form)
+        keys = query.field_keys(data)
+        rows = [] if stale and form == SALE_ORDER else self.books.rows(form, keys)
         return query.execute(rows, data)
