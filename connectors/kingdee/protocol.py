@@ -101,6 +101,8 @@ def operation_result(answer: Any, where: str, system: str) -> dict[str, Any]:
 
 def query_rows(answer: Any, width: int, where: str, system: str) -> list[list[Any]]:
     """ExecuteBillQuery's rows, each ``width`` values long; raises on a failure."""
+    if isinstance(answer, dict):  # a failure not wrapped in rows, or a broken answer
+        check_status(response_status(answer, where), where, system)
     if not isinstance(answer, list):
         raise TransientError(f"{where}: the answer is not a list of rows: {str(answer)[:200]}")
     if answer and isinstance(answer[0], list) and answer[0] and isinstance(answer[0][0], dict):
