@@ -5,6 +5,7 @@ headers), then what is particular to K3 Cloud."""
 from __future__ import annotations
 
 import functools
+import json
 import time
 import uuid
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 from k3cloud_webapi_sdk.core import webapi_client
 from k3cloud_webapi_sdk.main import K3CloudApiSdk
@@ -536,3 +538,42 @@ def test_the_connectors_signed_headers_are_the_sdks(simulator: RunningSimulator)
 
     assert ours == {key: theirs[key] for key in ours}
     assert set(theirs) - set(ours) <= {"Accept-Charset", "User-Agent", "Content-Type"}
+
+
+def test_the_simulator_takes_every_body_form(simulator: RunningSimulator) -> None:
+    account, services = simulator.account, "Kingdee.BOS.WebApi.ServicesStub."
+    order_no = f"FORMS-{uuid.uuid4().hex[:8]}"
+    with httpx.Client(base_url=simulator.url) as client:
+        anonymous = client.post(
+            f"{services}DynamicFormService.ExecuteBillQuery.common.kdsvc",
+            json={"data": {"FormId": "BD_Customer", "FieldKeys": "FNumber"}},
+        ).json()
+        named = {
+            "acctID": account.acct_id,
+            "username": account.user_name,
+            "password": account.password,
+            "lcid": 2052,
+        }
+        login = client.post(f"{services}AuthService.ValidateUser.common.kdsvc", json=named)
+        data_text = json.dumps({"Model": model_of(order_no)})
+        saved = client.post(
+            f"{services}DynamicFormService.Save.common.kdsvc",
+            json={"parameters": ["SAL_SaleOrder", data_text]},
+        ).json()
+        query = {"FormId": "SAL_SaleOrder", "FieldKeys": "FBillNo", "FilterString": ""}
+        rows = client.post(
+            f"{services}DynamicFormService.ExecuteBillQuery.common.kdsvc",
+            json={"data": json.dumps(query)},
+        ).json()
+        garbage = client.post(
+            f"{services}DynamicFormService.View.common.kdsvc", content=b"{not json"
+        ).json()
+        unknown = client.post(f"{services}DynamicFormService.Shred.common.kdsvc", json={})
+
+    assert anonymous[0][0]["Result"]["ResponseStatus"]["MsgCode"] == 1
+    assert login.json()["LoginResultType"] == 1
+    assert {"kdservice-sessionid", "ASP.NET_SessionId"} <= set(login.cookies)
+    assert saved["Result"]["ResponseStatus"]["IsSuccess"] is True
+    assert [row for row in rows if row == [order_no]] == [[order_no]]  # a header row only
+    assert garbage["Result"]["ResponseStatus"]["MsgCode"] == 8
+    assert unknown.status_code == 404
