@@ -165,7 +165,9 @@ class SaleOrders:
     def _cancel(self, bill: SaleBill) -> None:
         body = {"formid": FORM, "data": {"Numbers": [bill.number]}}
         if self.cancel_by == "close":
-            if bill.status != AUDITED:
+            if bill.status != AUDITED:  # nothing to close yet: withdraw and delete it
+                if bill.status == "B":
+                    self._operate("CancelAssign", body, bill.number)
                 self._operate("Delete", body, bill.number)
                 return
             if bill.shipped > 0:

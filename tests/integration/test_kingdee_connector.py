@@ -577,3 +577,16 @@ def test_the_simulator_takes_every_body_form(simulator: RunningSimulator) -> Non
     assert [row for row in rows if row == [order_no]] == [[order_no]]  # a header row only
     assert garbage["Result"]["ResponseStatus"]["MsgCode"] == 8
     assert unknown.status_code == 404
+
+
+def test_cancel_by_close_deletes_a_bill_not_yet_audited(simulator: RunningSimulator) -> None:
+    connector = build(simulator, cancel_by="close")
+    order = contract_order(DATA)
+    bill = simulator.control.books.save_order(model_of(order.order_no))
+    simulator.control.books.operate("Submit", bill)
+    try:
+        result = connector.cancel_order(order.order_no, None, "changed plans")
+    finally:
+        connector.close()
+    assert result.status is CancelStatus.CANCELLED
+    assert simulator.control.documents(order.order_no) == []
