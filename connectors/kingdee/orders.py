@@ -114,11 +114,25 @@ class SaleOrders:
             "Model": model,
         }
         try:
-            self._operate("Save", {"formid": FORM, "data": data}, number)
+            saved = self._operate("Save", {"formid": FORM, "data": data}, number)
         except BusinessRejection as refused:
             if not any(e.get("field") == "FBillNo" for e in refused.extra.get("errors", [])):
                 raise
             # Another push saved it meanwhile: go on with that bill.
+        else:
+            entities = saved["ResponseStatus"].get("SuccessEntitys") or [{}]
+            given = entities[0].get("Number") if isinstance(entities[0], dict) else None
+            if given != number:
+                # Every retry would save another bill nobody can find by our number.
+                raise PermanentError(
+                    f"{self.name}: K3 saved sales order {number} as {given!r}: its coding "
+                    "rule for SAL_SaleOrder must allow manual bill numbers (手工编号)",
+                    code="bill_number_overridden",
+                    erp_ref=given,
+                )
+            fid = entities[0].get("Id")
+            if isinstance(fid, int):
+                return SaleBill(fid, number, "A", closed=False, voided=False, shipped=Decimal(0))
         bill = self.find(number)
         if bill is None:
             raise TransientError(f"{self.name}: sales order {number} saved but not found yet")

@@ -99,6 +99,9 @@ class Books:
             self.customers: dict[str, Row] = {}
             self.materials: dict[str, Row] = {}
             self._rejection: K3Error | None = None
+            # K3's coding rule for the form: False numbers every bill itself, whatever
+            # FBillNo the caller sent (a rule that does not allow manual numbers).
+            self.manual_numbers = True
             for code, name in DEMO_CUSTOMERS.items():
                 self.add_customer(code, name)
             for code, name in DEMO_MATERIALS.items():
@@ -169,6 +172,8 @@ class Books:
                 line = self._entry(raw, n, problem)
                 if line is not None:
                     lines.append(line)
+            if not self.manual_numbers:
+                bill_no = None
             if bill_no is not None and bill_no in self.orders:
                 problem("FBillNo", f"单据编号“{bill_no}”已经存在，不允许重复")
             if problems:

@@ -40,6 +40,10 @@ class SimulatorControl:
     def settle(self) -> None:
         """K3 answers every operation at once: nothing is left to finish."""
 
+    def set_manual_numbers(self, allowed: bool) -> None:
+        """Whether Save keeps the caller's FBillNo (K3's coding rule for sales orders)."""
+        self.books.manual_numbers = allowed
+
     def reset(self) -> None:
         self.faults.clear()
         self.books.reset()

@@ -92,7 +92,7 @@ def test_an_order_is_saved_submitted_audited_and_confirmed(
     assert k3.control.status(order_no) == "C"
 
 
-@pytest.mark.parametrize("fault", ["lose_answer", "network_control", "context_lost"])
+@pytest.mark.parametrize("fault", ["lose_answer", "network_control"])
 def test_a_push_stopped_mid_way_is_resumed_by_the_retry(
     engine: Runtime, shop: Shop, admin: httpx.Client, k3: RunningSimulator, fault: str
 ) -> None:

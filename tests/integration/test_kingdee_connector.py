@@ -590,3 +590,20 @@ def test_cancel_by_close_deletes_a_bill_not_yet_audited(simulator: RunningSimula
         connector.close()
     assert result.status is CancelStatus.CANCELLED
     assert simulator.control.documents(order.order_no) == []
+
+
+def test_a_coding_rule_that_renumbers_the_bill_stops_at_once(
+    k3: KingdeeConnector, control: SimulatorControl
+) -> None:
+    order = contract_order(DATA)
+    control.set_manual_numbers(False)
+    try:
+        with pytest.raises(PermanentError) as stopped:
+            k3.push_order(order)
+    finally:
+        control.set_manual_numbers(True)
+
+    assert stopped.value.code == "bill_number_overridden"
+    assert "XSDD" in stopped.value.detail
+    assert "手工编号" in stopped.value.detail
+    assert control.documents(order.order_no) == []
