@@ -13,11 +13,10 @@ import pytest
 
 import connectors.kingdee
 from connectors import registry
-from hub.bootstrap import bootstrap
-from hub.jobs.runtime import Runtime, build_runtime, install, start_worker
+from hub.jobs.runtime import Runtime
 from simulators.kingdee import RunningSimulator, running_simulator
-from tests.conftest import LiveServer, make_settings
-from tests.e2e.erp_engine import Shop, drain, open_shop, quiet_outbox
+from tests.conftest import LiveServer
+from tests.e2e.erp_engine import Shop, drain, engine_with, open_shop, quiet_outbox
 from tests.factories import ok, stock_of
 
 CONNECTOR = "k3"
@@ -32,38 +31,21 @@ def k3() -> Iterator[RunningSimulator]:
 @pytest.fixture(scope="module")
 def engine(live_server: LiveServer, k3: RunningSimulator) -> Iterator[Runtime]:
     account = k3.account
-    settings = make_settings(
-        live_server.container.settings.database_url,
-        connectors={
-            CONNECTOR: {
-                "system": "kingdee",
-                "base_url": k3.url,
-                "acct_id": account.acct_id,
-                "user_name": account.user_name,
-                "password": account.password,
-                "timeout_seconds": 1.0,
-            }
-        },
-        order_erp=CONNECTOR,
-        job_min_backoff_ms=20,
-        job_max_backoff_ms=200,
-        job_max_retries=3,
-    )
+    settings: dict[str, object] = {
+        "system": "kingdee",
+        "base_url": k3.url,
+        "acct_id": account.acct_id,
+        "user_name": account.user_name,
+        "password": account.password,
+    }
     with pytest.MonkeyPatch.context() as patch:
         # Found through its entry point once the package is installed again with it.
         installed = registry.factories()
         patch.setattr(
             registry, "factories", lambda: {**installed, "kingdee": connectors.kingdee.create}
         )
-        runtime = build_runtime(bootstrap(settings))
-    worker = start_worker(runtime, 2)
-    try:
-        yield runtime
-    finally:
-        worker.stop(timeout=5_000)
-        runtime.close()
-        runtime.container.close()
-        install(None)
+        with engine_with(live_server, {CONNECTOR: settings}, order_erp=CONNECTOR) as runtime:
+            yield runtime
 
 
 @pytest.fixture(autouse=True)
