@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 
-from connectors.base import ConnectorConfig
-from dms_domain.errors import ConfigurationError
+from connectors.base import ConnectorConfig, http_url, parse_settings
 
 K3_MAX_LIMIT = 2000  # rows per ExecuteBillQuery call the connector asks for at most
 AuthMode = Literal["password", "app_secret", "sign", "signed_headers"]
@@ -27,51 +26,34 @@ class KingdeeConfig(ConnectorConfig):
     acct_id: str = Field(min_length=1)  # the account set (数据中心) id
     user_name: str = Field(min_length=1)
     auth: AuthMode = "password"
-    password: SecretStr | None = None
-    app_id: str | None = None
-    app_secret: SecretStr | None = None
+    # Checked even when absent (validate_default): which are needed depends on auth.
+    password: SecretStr | None = Field(default=None, validate_default=True)
+    app_id: str | None = Field(default=None, validate_default=True)
+    app_secret: SecretStr | None = Field(default=None, validate_default=True)
     lcid: int = 2052
     org_number: str = Field(default="100", min_length=1)  # the sales organisation's number
     org_id: int = Field(default=0, ge=0)  # the organisation id the SDK's headers carry
     page_size: int = Field(default=100, ge=1, le=K3_MAX_LIMIT)
     cancel_by: Literal["void", "delete", "close"] = "void"
 
-    @field_validator("base_url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https://")
-        return value.rstrip("/")
+    _base_url = field_validator("base_url")(http_url)
 
-    @model_validator(mode="after")
-    def _credentials_for_auth(self) -> KingdeeConfig:
-        missing = []
-        for name in NEEDS[self.auth]:
-            value = getattr(self, name)
-            text = value.get_secret_value() if isinstance(value, SecretStr) else value
-            if not text or not str(text).strip():
-                missing.append(name)
-        if missing:
-            raise ValueError(f"auth {self.auth} needs {', '.join(n.upper() for n in missing)}")
-        return self
+    @field_validator("password", "app_id", "app_secret")
+    @classmethod
+    def _needed_by_auth(
+        cls, value: SecretStr | str | None, info: ValidationInfo
+    ) -> SecretStr | str | None:
+        auth = info.data.get("auth")
+        text = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if auth is not None and info.field_name in NEEDS[auth] and not (text or "").strip():
+            raise ValueError(f"needed when AUTH is {auth}")
+        return value
 
     def secret(self, name: Literal["password", "app_secret"]) -> str:
         value = getattr(self, name)
         return value.get_secret_value() if isinstance(value, SecretStr) else ""
 
 
-def _setting(loc: tuple[int | str, ...]) -> str:
-    # A rule over several settings (the credentials an auth mode needs) has no field.
-    return "__".join(str(part) for part in loc).upper() or "AUTH"
-
-
 def parse_config(name: str, raw: Mapping[str, Any]) -> KingdeeConfig:
     """The settings, or a ConfigurationError naming each bad environment variable."""
-    try:
-        return KingdeeConfig.model_validate(dict(raw))
-    except ValidationError as exc:
-        prefix = f"DMS_CONNECTORS__{name.upper()}__"
-        problems = [f"{prefix}{_setting(error['loc'])}: {error['msg']}" for error in exc.errors()]
-        raise ConfigurationError(
-            f"connector {name} (kingdee): " + "; ".join(problems), problems=problems
-        ) from exc
+    return parse_settings(KingdeeConfig, name, raw)

@@ -513,8 +513,8 @@ def test_settings_missing_for_the_auth_mode_are_named() -> None:
     with pytest.raises(ConfigurationError) as bad:
         create("erp_east", {**raw, "auth": "signed_headers", "app_id": "1_x"}, context())
 
-    assert "DMS_CONNECTORS__ERP_EAST__AUTH" in bad.value.detail
-    assert "APP_SECRET" in bad.value.detail
+    assert "DMS_CONNECTORS__ERP_EAST__APP_SECRET" in bad.value.detail
+    assert "needed when AUTH is signed_headers" in bad.value.detail
 
 
 def test_the_connectors_signed_headers_are_the_sdks(simulator: RunningSimulator) -> None:

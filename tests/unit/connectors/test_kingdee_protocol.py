@@ -128,8 +128,8 @@ def test_rows_of_the_right_width_are_the_answer() -> None:
     ("changes", "words"),
     [
         ({"base_url": "k3.example.com"}, "DMS_CONNECTORS__ERP_EAST__BASE_URL"),
-        ({"auth": "password", "password": None}, "auth password needs PASSWORD"),
-        ({"auth": "sign", "app_secret": " "}, "auth sign needs APP_SECRET"),
+        ({"auth": "password", "password": None}, "__PASSWORD: Value error, needed when AUTH"),
+        ({"auth": "sign", "app_secret": " "}, "__APP_SECRET: Value error, needed when AUTH is"),
         ({"auth": "kerberos"}, "DMS_CONNECTORS__ERP_EAST__AUTH"),
         ({"page_size": 5000}, "DMS_CONNECTORS__ERP_EAST__PAGE_SIZE"),
         ({"cancel_by": "shred"}, "DMS_CONNECTORS__ERP_EAST__CANCEL_BY"),
