@@ -130,7 +130,7 @@ class K3App:
         lookup = (
             formid == SALE_ORDER if op == "View" else query and data.get("FormId") == SALE_ORDER
         )
-        fault = self.faults.take(Call(write=op in WRITES, query=query, lookup=lookup))
+        fault = self.faults.take(Call(write=op in WRITES, pull=query, lookup=lookup))
         canned = await self._canned(fault)
         if canned is not None:
             return canned

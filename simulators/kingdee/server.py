@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import base64
 import secrets
-import socket
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-import uvicorn
 from fastapi import FastAPI
 
 from simulators.kingdee.app import K3App, Timing, create_app
@@ -21,8 +18,7 @@ from simulators.kingdee.books import Books
 from simulators.kingdee.control import SimulatorControl
 from simulators.kingdee.faults import FaultPlan
 from simulators.kingdee.services import Services
-
-START_SECONDS = 15.0
+from simulators.serving import serving
 
 
 def new_account(acct_id: str = "6512a9f7c3e1d2", user_name: str = "dms.api") -> Account:
@@ -69,27 +65,5 @@ def running_simulator(
     control, stopping, app = build(
         account, session_seconds=session_seconds, timing=Timing(hang_seconds, slow_seconds)
     )
-    config = uvicorn.Config(
-        app, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=2
-    )
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, 0))  # port 0: the OS picks a free one, no race with other processes
-    port = int(sock.getsockname()[1])
-    server = uvicorn.Server(config)
-    thread = threading.Thread(
-        target=server.run, kwargs={"sockets": [sock]}, name=f"kingdee-{port}", daemon=True
-    )
-    thread.start()
-    try:
-        deadline = time.monotonic() + START_SECONDS
-        while not server.started:
-            if time.monotonic() > deadline or not thread.is_alive():
-                raise RuntimeError("the Kingdee simulator did not start")
-            time.sleep(0.01)
+    with serving(app, host=host, name="kingdee", stopping=stopping) as port:
         yield RunningSimulator(f"http://{host}:{port}/k3cloud/", account, control)
-    finally:
-        stopping.set()
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
