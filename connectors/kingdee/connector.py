@@ -16,7 +16,7 @@ from connectors.kingdee.config import K3_MAX_LIMIT, NEEDS, KingdeeConfig
 from connectors.kingdee.feeds import ENTRIES, START, QueryFeed
 from connectors.kingdee.orders import SaleOrders
 from connectors.kingdee.transport import KingdeeHttp
-from connectors.mapping import CrossReference, MappingFailure, load_mapping
+from connectors.mapping import CrossReference, load_mapping
 from dms_domain.errors import PermanentError, TransientError
 from dms_domain.exchange import (
     CancelResult,
@@ -179,15 +179,7 @@ class KingdeeConnector(BaseConnector):
 
     def push_order(self, order: OrderOut) -> PushResult:
         record = {**order.as_record(), "org_number": self.config.org_number}
-        try:
-            model = self._order_out.apply(record, self._xref)
-        except MappingFailure as failure:
-            raise PermanentError(
-                f"{self.name}: order {order.order_no} cannot be written for {self.system}: "
-                f"{failure.detail}",
-                code="mapping_failed",
-                issues=[issue.as_dict() for issue in failure.issues],
-            ) from failure
+        model = self._map_out(self._order_out, record, self._xref, order.order_no)
         return self._orders.push(order.order_no, model)
 
     def find_order(self, order_no: str) -> PushResult | None:
