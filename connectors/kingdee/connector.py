@@ -242,7 +242,10 @@ class KingdeeConnector(BaseConnector):
         rejected: list[Rejected] = []
         for record in records.values():
             read = feed.read(record, source=self.name, xref=self._xref)
-            (rejected if isinstance(read, Rejected) else items).append(read)  # type: ignore[arg-type]
+            if isinstance(read, Rejected):
+                rejected.append(read)
+            else:
+                items.append(read)
         next_cursor = cursor or START
         for row in reversed(heads):
             if isinstance(row[1], str) and row[1]:

@@ -86,9 +86,8 @@ def cursor_of(stamp: str, ident: Any) -> str:
 
 
 def parse_cursor(cursor: str | None, feed: QueryFeed[Any]) -> tuple[str, Any] | None:
-    if cursor in (None, START):
+    if cursor is None or cursor == START:
         return None
-    assert cursor is not None
     stamp, sep, ident = cursor.rpartition("|")
     if not sep or not stamp or not ident or (feed.numeric_id and not ident.isdigit()):
         raise PermanentError(f"cursor {cursor!r} is not one this connector gave", code="bad_cursor")

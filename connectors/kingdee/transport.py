@@ -84,16 +84,19 @@ class KingdeeHttp(JsonHttp):
         """The decoded answer of service ``name``; a lost session is renewed once."""
         path = protocol.service(name)
         content = jsonio.dumps(body).encode()
-        for attempt in (1, 2):
-            headers = {**JSON_HEADERS, **self._auth_headers(path)}
-            response = self._send("POST", path, content=content, headers=headers)
-            answer = self.decode(response, what)
-            if attempt == 1 and _context_lost(answer):
-                if self.config.auth != "signed_headers":
-                    self._renew(headers.get("Cookie"))
-                continue  # signed headers: a fresh signature is all a retry can change
-            return answer
-        return answer  # pragma: no cover - the loop returns
+        answer, sent_cookies = self._post(path, content, what)
+        if _context_lost(answer):
+            if self.config.auth != "signed_headers":
+                self._renew(sent_cookies)
+            # Signed headers: a fresh signature is all a second call can change.
+            answer, _ = self._post(path, content, what)
+        return answer
+
+    def _post(self, path: str, content: bytes, what: str) -> tuple[Any, str | None]:
+        """The decoded answer, and the session cookies it was sent with."""
+        headers = {**JSON_HEADERS, **self._auth_headers(path)}
+        response = self._send("POST", path, content=content, headers=headers)
+        return self.decode(response, what), headers.get("Cookie")
 
     def _auth_headers(self, path: str) -> dict[str, str]:
         if self.config.auth == "signed_headers":
