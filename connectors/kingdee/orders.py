@@ -74,8 +74,8 @@ class SaleOrders:
         if not rows:
             return None
         fid, bill_no, status, close, cancel, _ = rows[0]
-        if not isinstance(bill_no, str) or not isinstance(status, str):
-            raise TransientError(f"{where}: a row without FBillNo or status: {rows[0]!r:.200}")
+        if not isinstance(fid, int) or not isinstance(bill_no, str) or not isinstance(status, str):
+            raise TransientError(f"{where}: a row without FID, FBillNo or status: {rows[0]!r:.200}")
         shipped = sum(
             (Decimal(str(row[5])) for row in rows if isinstance(row[5], int | Decimal)),
             Decimal(0),
