@@ -25,6 +25,7 @@ from lxml import etree
 from zeep.helpers import serialize_object
 from zeep.transports import Transport
 
+from connectors import correlation
 from connectors.sap.config import SapConfig
 from dms_domain.errors import ExternalSystemError, PermanentError, TransientError
 
@@ -52,6 +53,17 @@ def zeep_settings() -> zeep.Settings:
     )
 
 
+class _CorrelatedTransport(Transport):
+    """zeep's transport, sending the work's correlation id with every call (as
+    ``JsonHttp`` does for the REST connectors)."""
+
+    def post(self, address: str, message: Any, headers: dict[str, str]) -> Any:
+        correlation_id = correlation.current()
+        if correlation_id is not None:
+            headers = {**headers, correlation.HEADER: correlation_id}
+        return super().post(address, message, headers)  # type: ignore[no-untyped-call]
+
+
 class SapSoap:
     def __init__(self, who: str, config: SapConfig) -> None:
         self.who = who
@@ -68,7 +80,7 @@ class SapSoap:
     def _proxy(self) -> Any:
         with self._lock:
             if self._service is None:
-                transport = Transport(  # type: ignore[no-untyped-call]
+                transport = _CorrelatedTransport(  # type: ignore[no-untyped-call]
                     session=self._session,
                     timeout=self.config.wsdl_timeout_seconds,
                     operation_timeout=self.config.timeout_seconds,

@@ -5,6 +5,7 @@ orders are named by the hub order number (the customer PO number in SAP)."""
 from __future__ import annotations
 
 import itertools
+from collections import deque
 from collections.abc import Mapping
 from decimal import Decimal
 
@@ -19,8 +20,15 @@ def stock_key(plant: str, material: str) -> str:
 
 
 class SapControl:
-    def __init__(self, system: SapSystem, faults: FaultPlan, csrf: CsrfGuard) -> None:
+    def __init__(
+        self,
+        system: SapSystem,
+        faults: FaultPlan,
+        csrf: CsrfGuard,
+        traces: deque[str | None] | None = None,
+    ) -> None:
         self.system = system
+        self.traces: deque[str | None] = deque() if traces is None else traces
         self.faults = faults
         self.csrf = csrf
         self._bad = itertools.count(1)
@@ -46,6 +54,10 @@ class SapControl:
     def expire_csrf_tokens(self) -> None:
         """The sessions time out: the next change with an old token gets 403 Required."""
         self.csrf.expire()
+
+    def correlation_ids(self) -> list[str | None]:
+        """The X-Correlation-ID each call carried, oldest first."""
+        return list(self.traces)
 
     def documents(self, order_no: str) -> list[str]:
         return self.system.find(order_no)

@@ -10,6 +10,7 @@ import binascii
 import secrets
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
 
 from starlette.requests import Request
@@ -43,8 +44,11 @@ class Edge:
     password: str
     timing: Timing = field(default_factory=Timing)
     stopping: threading.Event = field(default_factory=threading.Event)
+    # The X-Correlation-ID of the latest calls (every call is checked for logon).
+    traces: deque[str | None] = field(default_factory=lambda: deque(maxlen=1000))
 
     def logged_on(self, request: Request) -> bool:
+        self.traces.append(request.headers.get("x-correlation-id"))
         header = request.headers.get("authorization", "")
         scheme, _, encoded = header.partition(" ")
         if scheme.lower() != "basic":

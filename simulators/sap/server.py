@@ -41,7 +41,7 @@ class RunningSap:
 def build(user: str, password: str, timing: Timing) -> tuple[SapControl, Edge, Starlette]:
     edge = Edge(SapSystem(), FaultPlan(), user, password, timing)
     odata_service = ODataService(edge)
-    control = SapControl(edge.system, edge.faults, odata_service.csrf)
+    control = SapControl(edge.system, edge.faults, odata_service.csrf, edge.traces)
     return control, edge, create_app(edge, odata_service)
 
 

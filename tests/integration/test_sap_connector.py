@@ -15,6 +15,7 @@ import pytest
 import requests
 from lxml import etree
 
+from connectors import correlation
 from connectors.mapping import InMemoryCrossReference
 from connectors.port import Connector
 from connectors.registry import ConnectorContext
@@ -163,6 +164,20 @@ def test_an_unknown_customer_is_a_business_rejection_with_sap_s_message(
     assert rejected.value.code == "V1/302"
     assert "C-40404" in rejected.value.detail
     assert sap_control.documents(order.order_no) == []
+
+
+@pytest.mark.parametrize("mode", ["soap", "odata"])
+def test_every_call_carries_the_correlation_id_of_the_work(
+    mode: str, request: pytest.FixtureRequest, sap_control: SapControl
+) -> None:
+    connector: Connector = request.getfixturevalue(f"{mode}_connector")
+    order = wrong_order()
+    sap_control.traces.clear()
+    with correlation.bound(f"trace-{mode}"):
+        connector.push_order(order)
+    calls = sap_control.correlation_ids()
+    assert len(calls) >= 2  # the look-up, then the create (and OData's token fetch)
+    assert set(calls) == {f"trace-{mode}"}
 
 
 def test_a_soap_envelope_sap_cannot_take_is_permanent_and_names_the_field(
