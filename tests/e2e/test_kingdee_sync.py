@@ -11,8 +11,6 @@ from typing import Any, cast
 import httpx
 import pytest
 
-import connectors.kingdee
-from connectors import registry
 from hub.jobs.runtime import Runtime
 from simulators.kingdee import RunningSimulator, running_simulator
 from tests.conftest import LiveServer
@@ -38,14 +36,9 @@ def engine(live_server: LiveServer, k3: RunningSimulator) -> Iterator[Runtime]:
         "user_name": account.user_name,
         "password": account.password,
     }
-    with pytest.MonkeyPatch.context() as patch:
-        # Found through its entry point once the package is installed again with it.
-        installed = registry.factories()
-        patch.setattr(
-            registry, "factories", lambda: {**installed, "kingdee": connectors.kingdee.create}
-        )
-        with engine_with(live_server, {CONNECTOR: settings}, order_erp=CONNECTOR) as runtime:
-            yield runtime
+    # Built through its entry point, as in production.
+    with engine_with(live_server, {CONNECTOR: settings}, order_erp=CONNECTOR) as runtime:
+        yield runtime
 
 
 @pytest.fixture(autouse=True)
