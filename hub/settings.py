@@ -94,6 +94,9 @@ class Settings(BaseSettings):
     # How often the scheduler enqueues each connector's reconciliation job.
     reconcile_interval_seconds: int = Field(default=3600, ge=10)
 
+    # How often the scheduler enqueues the alert rules' evaluation and the VMI job.
+    alert_evaluation_seconds: int = Field(default=300, ge=10)
+
     # Database pool (ignored by SQLite)
     db_pool_size: int = Field(default=10, ge=1)
     db_max_overflow: int = Field(default=20, ge=0)

@@ -15,6 +15,7 @@ from hub.api import problems
 from hub.api.correlation import CorrelationMiddleware
 from hub.api.routes import (
     admin,
+    alerts,
     auth,
     catalog,
     dealers,
@@ -70,7 +71,19 @@ def create_app(
     )
     app.state.container = container
     problems.install(app)
-    for module in (ops, auth, admin, dealers, catalog, stock, promotions, orders, sync, webhooks):
+    for module in (
+        ops,
+        auth,
+        admin,
+        dealers,
+        catalog,
+        stock,
+        promotions,
+        orders,
+        sync,
+        webhooks,
+        alerts,
+    ):
         app.include_router(module.router)
     app.add_middleware(HttpMetricsMiddleware, metrics=container.metrics)
     # Added last, so outermost: problems and metrics run with the id bound.

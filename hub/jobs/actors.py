@@ -56,6 +56,7 @@ class Actors:
     purge: dramatiq.Actor[..., None]
     deliver_webhooks: dramatiq.Actor[..., None]
     reconcile: dramatiq.Actor[..., None]
+    evaluate_alerts: dramatiq.Actor[..., None]
 
     def queues(self) -> set[str]:
         return set(ALL_QUEUES)
@@ -90,6 +91,9 @@ def declare_actors(
     def reconcile(connector: str) -> None:
         runtime().reconcile(connector)
 
+    def evaluate_alerts() -> None:
+        runtime().evaluate_alerts()
+
     options = (retries or RetryPolicy()).options()
 
     def make(
@@ -110,4 +114,5 @@ def declare_actors(
         purge=make(purge, "purge", QUEUE_MAINTENANCE, 30),
         deliver_webhooks=make(deliver_webhooks, "deliver_webhooks", QUEUE_MAINTENANCE, 5),
         reconcile=make(reconcile, "reconcile", QUEUE_MAINTENANCE, 40),
+        evaluate_alerts=make(evaluate_alerts, "evaluate_alerts", QUEUE_MAINTENANCE, 50),
     )

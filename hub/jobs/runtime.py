@@ -8,6 +8,7 @@ import logging
 import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import httpx
 from dramatiq import Worker
@@ -17,6 +18,7 @@ from dramatiq.middleware import Retries
 from connectors import correlation
 from connectors.port import Connector
 from connectors.registry import ConnectorContext, build_connector
+from hub.alerting.evaluate import evaluate
 from hub.bootstrap import Container
 from hub.db.engine import Database
 from hub.jobs.actors import Actors, RetryPolicy, declare_actors
@@ -162,6 +164,12 @@ class Runtime:
             default_erp=self.container.settings.order_erp,
         )
         log.info("reconcile %s: %s", connector, runs)
+
+    def evaluate_alerts(self) -> None:
+        """Every alert rule, then the VMI proposals (hub/alerting)."""
+        now = self.container.clock.now()
+        results = evaluate(self.db, now, ZoneInfo(self.container.settings.business_tz))
+        log.info("alerts: %s", {kind.value: result for kind, result in results.items()})
 
     def _done(self, outbox_id: int | None) -> None:
         if outbox_id is not None:

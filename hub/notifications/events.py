@@ -82,6 +82,36 @@ def notify(
     return _queue(conn, targets, kind.value, event_id, body, now)
 
 
+def notify_many(
+    conn: Connection,
+    kind: EventKind,
+    events: Sequence[tuple[str | None, str, Mapping[str, Any]]],
+    now: datetime,
+) -> int:
+    """``notify`` for many events of one kind at once: (dealer code, event id,
+    payload) each. Reads the subscriptions once, so an evaluation that opens
+    thousands of alerts does not ask the database thousands of times."""
+    if not events:
+        return 0
+    subscriptions = webhook_subscriptions.c
+    wanting = [
+        (row.id, row.dealer_code)
+        for row in conn.execute(
+            select(subscriptions.id, subscriptions.dealer_code, subscriptions.events).where(
+                subscriptions.active.is_(True)
+            )
+        )
+        if kind.value in row.events
+    ]
+    queued = 0
+    for dealer_code, event_id, payload in events:
+        targets = [sid for sid, owner in wanting if owner is None or owner == dealer_code]
+        if targets:
+            body = envelope(kind.value, event_id, dealer_code, payload, now)
+            queued += _queue(conn, targets, kind.value, event_id, body, now)
+    return queued
+
+
 def queue_ping(
     conn: Connection, subscription_id: int, dealer_code: str | None, now: datetime
 ) -> str:

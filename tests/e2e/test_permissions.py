@@ -12,9 +12,12 @@ from typing import Any
 
 import pytest
 from fastapi.routing import APIRoute
+from sqlalchemy import func, select
 
 from hub.api.app import create_app
 from hub.auth.principal import Role
+from hub.db.schema import alerts
+from hub.services.alerts import raise_alert
 from tests.conftest import LiveServer, unique
 from tests.factories import ok, product
 
@@ -41,6 +44,8 @@ class World:
     webhook_a: int  # dealer A's webhook subscription
     webhook_b: int
     new_webhook: Callable[[str], int]  # a fresh subscription for a dealer, to delete
+    alert_a: int  # a business alert about dealer A
+    alert_b: int
 
 
 @pytest.fixture(scope="module")
@@ -137,6 +142,14 @@ def world(live_server: LiveServer, admin_token: str) -> World:
             ]
             for name, code in (("a", dealers["a"]), ("b", dealers["b"]))
         }
+    alert_ids = {}
+    with live_server.container.db.transaction() as conn:
+        for name, code in (("a", dealers["a"]), ("b", dealers["b"])):
+            now = live_server.container.clock.now()
+            raise_alert(
+                conn, kind="low_stock", subject=unique("S"), message="m", dealer_code=code, now=now
+            )
+            alert_ids[name] = conn.scalar(select(func.max(alerts.c.id)))
     tokens = {
         ADMIN: admin_token,
         INTEGRATOR: live_server.token_for(INTEGRATOR),
@@ -159,6 +172,8 @@ def world(live_server: LiveServer, admin_token: str) -> World:
         webhooks["a"],
         webhooks["b"],
         lambda code: new_webhook(live_server, admin_token, code),
+        alert_ids["a"],
+        alert_ids["b"],
     )
 
 
@@ -432,6 +447,48 @@ CASES += [
         "/api/v1/webhook-subscriptions/{subscription_id}/test",
         lambda w: f"/api/v1/webhook-subscriptions/{w.webhook_b}/test",
         {ADMIN: 202, INTEGRATOR: 403, MANAGER: 403, DEALER: 404},
+    ),
+]
+# Integrators act on sync_failure alerts only; dealers read theirs and act on none.
+NOT_THEIRS = {ADMIN: 200, INTEGRATOR: 403, MANAGER: 404, DEALER: 403}
+CASES += [
+    Case("GET", "/api/v1/alerts", lambda w: "/api/v1/alerts", everyone()),
+    Case(
+        "POST",
+        "/api/v1/alerts/{alert_id}/ack",
+        lambda w: f"/api/v1/alerts/{w.alert_a}/ack",
+        {ADMIN: 200, INTEGRATOR: 403, MANAGER: 200, DEALER: 403},
+    ),
+    Case(
+        "POST",
+        "/api/v1/alerts/{alert_id}/ack",
+        lambda w: f"/api/v1/alerts/{w.alert_b}/ack",
+        NOT_THEIRS,
+    ),
+    Case(
+        "POST",
+        "/api/v1/alerts/{alert_id}/resolve",
+        lambda w: f"/api/v1/alerts/{w.alert_b}/resolve",
+        NOT_THEIRS,
+    ),
+    Case(
+        "POST",
+        "/api/v1/alerts/{alert_id}/resolve",
+        lambda w: "/api/v1/alerts/999999999/resolve",
+        {ADMIN: 404, INTEGRATOR: 404, MANAGER: 404, DEALER: 403},
+    ),
+    Case(
+        "GET",
+        "/api/v1/alert-rules",
+        lambda w: "/api/v1/alert-rules",
+        only(ADMIN, INTEGRATOR, MANAGER),
+    ),
+    Case(
+        "PUT",
+        "/api/v1/alert-rules/{kind}",
+        lambda w: "/api/v1/alert-rules/low_stock",
+        only(ADMIN),
+        lambda w: {"enabled": True},
     ),
 ]
 ROLE_BODY_CASES = [
