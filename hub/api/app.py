@@ -22,6 +22,7 @@ from hub.api.routes import (
     ops,
     orders,
     promotions,
+    reports,
     stock,
     sync,
     webhooks,
@@ -83,6 +84,7 @@ def create_app(
         sync,
         webhooks,
         alerts,
+        reports,
     ):
         app.include_router(module.router)
     app.add_middleware(HttpMetricsMiddleware, metrics=container.metrics)

@@ -76,6 +76,9 @@ Money = _decimal_type(2)
 NonNegativeMoney = _decimal_type(2, minimum=ZERO)
 UnitPrice = _decimal_type(4, minimum=ZERO)
 Percent = _decimal_type(2, minimum=ZERO, maximum=Decimal(100))
+# Degrees, as decimal strings like money (a float would move a point across a border).
+Latitude = _decimal_type(6, minimum=Decimal(-90), maximum=Decimal(90))
+Longitude = _decimal_type(6, minimum=Decimal(-180), maximum=Decimal(180))
 
 
 class RequestModel(_PydanticModel):

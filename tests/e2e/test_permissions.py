@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -489,6 +490,54 @@ CASES += [
         lambda w: "/api/v1/alert-rules/low_stock",
         only(ADMIN),
         lambda w: {"enabled": True},
+    ),
+]
+
+
+def sell_out_body(w: World, *, dealer_code: str | None) -> dict[str, Any]:
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
+    body: dict[str, Any] = {
+        "records": [{"date": yesterday, "sku": w.sku, "qty": 1, "region": w.region_a}]
+    }
+    if dealer_code:
+        body["dealer_code"] = dealer_code
+    return body
+
+
+CASES += [
+    # A dealer reports for itself, others name the dealer (422 the other way round).
+    Case(
+        "POST",
+        "/api/v1/sell-out",
+        lambda w: "/api/v1/sell-out",
+        {ADMIN: 201, INTEGRATOR: 201, MANAGER: 403, DEALER: 422},
+        lambda w: sell_out_body(w, dealer_code=w.dealer_a),
+    ),
+    Case(
+        "POST",
+        "/api/v1/sell-out",
+        lambda w: "/api/v1/sell-out",
+        {ADMIN: 422, INTEGRATOR: 422, MANAGER: 403, DEALER: 201},
+        lambda w: sell_out_body(w, dealer_code=None),
+    ),
+    Case(
+        "POST",
+        "/api/v1/inventory-reports",
+        lambda w: "/api/v1/inventory-reports",
+        # Dealer B's warehouse: not dealer A's to report (refused as if unknown).
+        {ADMIN: 201, INTEGRATOR: 201, MANAGER: 403, DEALER: 422},
+        lambda w: {
+            "warehouse": w.wh_of_b,
+            "as_of": datetime.now(UTC).isoformat(),
+            "items": [{"sku": w.sku, "on_hand": 5}],
+        },
+    ),
+    Case(
+        "PUT",
+        "/api/v1/regions/{region}/areas",
+        lambda w: f"/api/v1/regions/{unique('R')}/areas",
+        only(ADMIN, INTEGRATOR),
+        lambda w: [],
     ),
 ]
 ROLE_BODY_CASES = [
