@@ -45,7 +45,10 @@ def test_diversion_fires_above_the_contract_share_with_its_evidence(
     sku = product(admin)
     now = datetime.now(UTC)
     today = local_date(now, SHANGHAI)
-    day = lambda n: (today - timedelta(days=n)).isoformat()  # noqa: E731
+
+    def day(n: int) -> str:
+        return (today - timedelta(days=n)).isoformat()
+
     report = {
         "records": [
             {"date": day(0), "sku": sku, "qty": 90, "region": home, "ref": "a"},
