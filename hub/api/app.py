@@ -22,6 +22,7 @@ from hub.api.routes import (
     ops,
     orders,
     promotions,
+    replenishment,
     reports,
     stock,
     sync,
@@ -85,6 +86,7 @@ def create_app(
         webhooks,
         alerts,
         reports,
+        replenishment,
     ):
         app.include_router(module.router)
     app.add_middleware(HttpMetricsMiddleware, metrics=container.metrics)

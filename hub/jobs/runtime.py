@@ -18,7 +18,9 @@ from dramatiq.middleware import Retries
 from connectors import correlation
 from connectors.port import Connector
 from connectors.registry import ConnectorContext, build_connector
+from dms_domain.calendar import local_date
 from hub.alerting.evaluate import evaluate
+from hub.alerting.vmi import run_vmi
 from hub.bootstrap import Container
 from hub.db.engine import Database
 from hub.jobs.actors import Actors, RetryPolicy, declare_actors
@@ -168,8 +170,10 @@ class Runtime:
     def evaluate_alerts(self) -> None:
         """Every alert rule, then the VMI proposals (hub/alerting)."""
         now = self.container.clock.now()
-        results = evaluate(self.db, now, ZoneInfo(self.container.settings.business_tz))
+        tz = ZoneInfo(self.container.settings.business_tz)
+        results = evaluate(self.db, now, tz)
         log.info("alerts: %s", {kind.value: result for kind, result in results.items()})
+        log.info("vmi: %s", run_vmi(self.db, now, local_date(now, tz)))
 
     def _done(self, outbox_id: int | None) -> None:
         if outbox_id is not None:

@@ -540,6 +540,29 @@ CASES += [
         lambda w: [],
     ),
 ]
+CASES += [
+    Case("GET", "/api/v1/replenishments", lambda w: "/api/v1/replenishments", everyone()),
+    Case(
+        "PUT",
+        "/api/v1/dealers/{code}/vmi",
+        lambda w: f"/api/v1/dealers/{w.dealer_a}/vmi",
+        {ADMIN: 200, INTEGRATOR: 403, MANAGER: 403, DEALER: 200},
+        lambda w: {"auto_place": False},
+    ),
+    Case(
+        "PUT",
+        "/api/v1/dealers/{code}/vmi",
+        lambda w: f"/api/v1/dealers/{w.dealer_b}/vmi",
+        {ADMIN: 200, INTEGRATOR: 403, MANAGER: 403, DEALER: 404},
+        lambda w: {"auto_place": False},
+    ),
+    Case(
+        "GET",
+        "/api/v1/transfer-suggestions",
+        lambda w: "/api/v1/transfer-suggestions",
+        only(ADMIN, INTEGRATOR, MANAGER),
+    ),
+]
 ROLE_BODY_CASES = [
     # (method, route, path, expected, body by role): the body depends on the role.
     (
