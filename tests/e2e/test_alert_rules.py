@@ -12,6 +12,7 @@ from sqlalchemy import insert, select
 from dms_domain.alert_rules import AlertKind
 from hub.auth.principal import Role
 from hub.db.schema import dead_letters, sync_state, webhook_deliveries
+from hub.metrics_db import DatabaseGauges
 from tests.conftest import LiveServer, unique
 from tests.e2e.alerting_data import (
     add_invoice,
@@ -292,3 +293,29 @@ def test_rules_have_defaults_and_refuse_out_of_range_thresholds(
     )
     assert saved["thresholds"] == {"days": 30}
     assert saved["updated_by"] is not None
+
+
+def test_gauges_show_open_alerts_by_kind_and_evaluation_time(
+    live_server: LiveServer, admin: httpx.Client
+) -> None:
+    wh, sku = warehouse(admin), product(admin)
+    ok(admin.put(f"/api/v1/stock/{wh}/{sku}", json={"on_hand": 0, "safety_stock": 1}))
+    run(live_server.container.db, datetime.now(UTC), K.LOW_STOCK)
+    families = {
+        m.name: m
+        for m in DatabaseGauges(live_server.container.db, live_server.container.clock).collect()
+    }
+    open_low = [
+        s.value
+        for s in families["dms_alerts_open"].samples
+        if s.labels == {"kind": "low_stock", "status": "open"}
+    ]
+    assert open_low
+    assert open_low[0] >= 1
+    durations = {
+        s.labels["kind"]: s.value for s in families["dms_alert_evaluation_duration_seconds"].samples
+    }
+    assert durations["low_stock"] >= 0
+    with live_server.client() as anonymous:
+        text = anonymous.get("/metrics").text
+    assert 'dms_alerts_open{kind="low_stock",status="open"}' in text
