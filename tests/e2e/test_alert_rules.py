@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import httpx
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select, update
 
 from dms_domain.alert_rules import AlertKind
 from hub.auth.principal import Role
@@ -190,8 +190,9 @@ def test_sync_failure_for_a_connector_without_success_past_its_threshold(
                 rejected_total=0,
             )
         )
-        conn.execute(
-            insert(dead_letters).values(
+        letter = conn.execute(
+            insert(dead_letters)
+            .values(
                 actor="pull",
                 queue="pulls",
                 message_id=unique("msg"),
@@ -203,7 +204,8 @@ def test_sync_failure_for_a_connector_without_success_past_its_threshold(
                 status="open",
                 created_at=now,
             )
-        )
+            .returning(dead_letters.c.id)
+        ).scalar_one()
     run(db, now, K.SYNC_FAILURE)
     assert alerts_of(db, K.SYNC_FAILURE, f"stale:{connector}/stock") == []  # exactly 60 minutes
     [letters] = [
@@ -214,6 +216,12 @@ def test_sync_failure_for_a_connector_without_success_past_its_threshold(
     run(db, now + timedelta(seconds=1), K.SYNC_FAILURE)
     [stale] = alerts_of(db, K.SYNC_FAILURE, f"stale:{connector}/stock")
     assert stale["status"] == "open"
+    # Leave the shared database as other modules expect it.
+    with db.transaction() as conn:
+        conn.execute(
+            update(dead_letters).where(dead_letters.c.id == letter).values(status="discarded")
+        )
+        conn.execute(delete(sync_state).where(sync_state.c.connector == connector))
 
 
 def test_lifecycle_ack_then_resolve_with_who_and_when_scoped_by_role(
