@@ -30,12 +30,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import psycopg
+from sqlalchemy import select
 
 from dms_domain.calendar import local_date
 from hub.alerting.evaluate import evaluate
 from hub.alerting.vmi import sync_proposals
 from hub.db.engine import Database, make_engine
 from hub.db.migrate import upgrade
+from hub.db.schema import alert_evaluations
 
 ADMIN_DSN = os.environ.get("DMS_BENCH_PG_DSN", "postgresql://root@127.0.0.1:5432/postgres")
 DATABASE = "dmshub_bench_alerts"
@@ -395,8 +397,15 @@ def main() -> int:
             seconds = time.perf_counter() - started
             runs.append(seconds)
             print(f"{label}: {seconds:.2f} s")
+            with db.read() as conn:
+                took = {
+                    row.kind: row.duration_ms
+                    for row in conn.execute(
+                        select(alert_evaluations.c.kind, alert_evaluations.c.duration_ms)
+                    )
+                }
             for kind, result in results.items():
-                print(f"  {kind.value:20} {result}")
+                print(f"  {kind.value:20} {took[kind.value]:>6} ms  {result}")
             print(
                 f"  {'vmi':20} needed={vmi[0]} proposed={vmi[1]} "
                 f"updated={vmi[2]} withdrawn={vmi[3]}"
