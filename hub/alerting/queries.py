@@ -99,17 +99,15 @@ def acknowledge(
     if row.status == AlertStatus.RESOLVED.value:
         raise Refused(f"alert {alert_id} is already resolved", code="alert_resolved")
     if row.status == AlertStatus.OPEN.value:
-        conn.execute(
-            update(alerts)
-            .where(alerts.c.id == alert_id)
-            .values(
-                status=AlertStatus.ACKNOWLEDGED.value,
-                acknowledged_at=now,
-                acknowledged_by=principal.name,
-                updated_at=now,
-            )
+        _move(
+            conn,
+            alert_id,
+            AlertStatus.ACKNOWLEDGED,
+            acknowledged_at=now,
+            acknowledged_by=principal.name,
+            updated_at=now,
         )
-    return dict(conn.execute(select(*_COLUMNS).where(alerts.c.id == alert_id)).one()._mapping)
+    return _read(conn, alert_id)
 
 
 def resolve(conn: Connection, alert_id: int, principal: Principal, now: datetime) -> dict[str, Any]:
@@ -118,15 +116,13 @@ def resolve(conn: Connection, alert_id: int, principal: Principal, now: datetime
     alert: acknowledge to say someone is on it, resolve when it is fixed."""
     row = _get(conn, alert_id, principal)
     if row.status != AlertStatus.RESOLVED.value:
-        conn.execute(
-            update(alerts)
-            .where(alerts.c.id == alert_id)
-            .values(
-                status=AlertStatus.RESOLVED.value,
-                resolved_at=now,
-                resolved_by=principal.name,
-                updated_at=now,
-            )
+        _move(
+            conn,
+            alert_id,
+            AlertStatus.RESOLVED,
+            resolved_at=now,
+            resolved_by=principal.name,
+            updated_at=now,
         )
         notify(
             conn,
@@ -142,4 +138,14 @@ def resolve(conn: Connection, alert_id: int, principal: Principal, now: datetime
             },
             now,
         )
+    return _read(conn, alert_id)
+
+
+def _move(conn: Connection, alert_id: int, status: AlertStatus, **stamps: Any) -> None:
+    conn.execute(
+        update(alerts).where(alerts.c.id == alert_id).values(status=status.value, **stamps)
+    )
+
+
+def _read(conn: Connection, alert_id: int) -> dict[str, Any]:
     return dict(conn.execute(select(*_COLUMNS).where(alerts.c.id == alert_id)).one()._mapping)
