@@ -8,15 +8,13 @@ use them."""
 from __future__ import annotations
 
 import shutil
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from bench.sync.processes import PrivateRedis
-from tests.conftest import PG_ADMIN_DSN, service_unavailable
+from tests.conftest import fresh_pg_database, service_unavailable
 
 
 @pytest.fixture(scope="module")
@@ -28,18 +26,8 @@ def logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def database() -> Iterator[str]:
     """A database of this module's own: the workers relay every pending outbox
     row, and other modules leave theirs pending."""
-    name = f"dmshub_procs_{uuid.uuid4().hex[:12]}"
-    try:
-        admin = psycopg.connect(PG_ADMIN_DSN, autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as exc:
-        service_unavailable("PostgreSQL", exc)
-        raise
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    base = PG_ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
-    yield f"{base}/{name}"
-    with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_pg_database("dmshub_procs") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
