@@ -146,7 +146,7 @@ def _open(conn: Connection, kind: str, new: Sequence[Condition], now: datetime) 
                 "opened_at": now,
             }
             events.append((c.dealer_code, f"alert:{row.id}:opened", payload))
-    notify_many(conn, EventKind.ALERT_OPENED, events, now)
+    notify_many(conn, EventKind.ALERT_OPENED, events, now, alert_kind=kind)
     return len(events)
 
 
@@ -167,5 +167,5 @@ def _resolve(conn: Connection, kind: str, ids: Sequence[int], now: datetime) -> 
                 "resolved_by": RESOLVED_BY,
             }
             events.append((row.dealer_code, f"alert:{row.id}:resolved", payload))
-    notify_many(conn, EventKind.ALERT_RESOLVED, events, now)
+    notify_many(conn, EventKind.ALERT_RESOLVED, events, now, alert_kind=kind)
     return len(events)

@@ -137,6 +137,7 @@ def resolve(conn: Connection, alert_id: int, principal: Principal, now: datetime
                 "resolved_by": principal.name,
             },
             now,
+            alert_kind=row.kind,
         )
     return _read(conn, alert_id)
 

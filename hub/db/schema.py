@@ -517,6 +517,8 @@ webhook_subscriptions = Table(
     Column("dealer_code", String(CODE), ForeignKey("dealers.code"), nullable=True),
     Column("url", String(2048), nullable=False),
     Column("events", Json, nullable=False),  # sorted event kinds
+    # For alert events: only alerts of these kinds (sorted); NULL: every kind.
+    Column("alert_kinds", Json, nullable=True),
     Column("description", String(255), nullable=True),
     Column("secret", String(128), nullable=False),
     Column("active", Boolean, nullable=False),  # false once deleted: the log stays readable

@@ -327,3 +327,49 @@ def test_gauges_show_open_alerts_by_kind_and_evaluation_time(
     with live_server.client() as anonymous:
         text = anonymous.get("/metrics").text
     assert 'dms_alerts_open{kind="low_stock",status="open"}' in text
+
+
+def test_a_subscription_hears_only_the_alert_kinds_it_asked_for(
+    live_server: LiveServer, admin: httpx.Client
+) -> None:
+    db = live_server.container.db
+    code = dealer(admin)
+    own = dealer_warehouse(admin, code)
+    sku = product(admin)
+    body = {
+        "url": "http://127.0.0.1:9/hook",
+        "events": ["alert.opened"],
+        "dealer_code": code,
+        "alert_kinds": ["licence_expiring", "licence_expiring"],
+    }
+    created = ok(admin.post("/api/v1/webhook-subscriptions", json=body), 201)
+    assert created["alert_kinds"] == ["licence_expiring"]
+    every = ok(admin.post("/api/v1/webhook-subscriptions", json={**body, "alert_kinds": None}), 201)
+    bad = admin.post("/api/v1/webhook-subscriptions", json={**body, "alert_kinds": ["nope"]})
+    assert bad.status_code == 422
+    ok(admin.put(f"/api/v1/stock/{own}/{sku}", json={"on_hand": 0, "safety_stock": 1}))
+    now = datetime.now(UTC)
+    expiry = (now + timedelta(days=5)).date().isoformat()
+    ok(
+        admin.put(
+            f"/api/v1/dealers/{code}/licences/{unique('L')}",
+            json={"kind": "k", "expires_on": expiry},
+        )
+    )
+    run(db, now, K.LOW_STOCK, K.LICENCE_EXPIRING)
+    with db.read() as conn:
+        heard = {
+            sid: sorted(
+                p["data"]["kind"]
+                for p in conn.scalars(
+                    select(webhook_deliveries.c.payload).where(
+                        webhook_deliveries.c.subscription_id == sid
+                    )
+                )
+            )
+            for sid in (created["id"], every["id"])
+        }
+    assert heard == {
+        created["id"]: ["licence_expiring"],
+        every["id"]: ["licence_expiring", "low_stock"],
+    }
