@@ -146,6 +146,13 @@ def test_dealers_report_their_own_stock_newest_count_wins(
     answer = ok(client.post("/api/v1/inventory-reports", json=body), 201)
     assert (answer["applied"], answer["stale"]) == (2, [])
     assert stock_of(admin, own, sku) == {"on_hand": 12, "reserved": 0, "available": 12}
+    first = ok(admin.get("/api/v1/stock", params={"warehouse": own, "limit": 1}))
+    second = ok(
+        admin.get(
+            "/api/v1/stock", params={"warehouse": own, "limit": 1, "cursor": first["next_cursor"]}
+        )
+    )
+    assert {first["items"][0]["sku"], second["items"][0]["sku"]} == {sku, sku2}
     levels = ok(admin.get("/api/v1/stock", params={"warehouse": own, "sku": sku}))["items"][0]
     assert (levels["safety_stock"], levels["max_level"]) == (5, 20)  # levels left alone
 
