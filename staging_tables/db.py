@@ -32,8 +32,10 @@ from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.pool import QueuePool
 
 from dms_domain.errors import ConfigurationError
+from staging_tables.errors import is_deadlock
 
 DIALECTS = ("postgresql", "mysql", "mssql")
+DEADLOCK_RETRIES = 5
 _ODBC_DRIVERS = (
     (re.compile(r"postgres", re.IGNORECASE), "postgresql"),
     (re.compile(r"maria|mysql", re.IGNORECASE), "mysql"),
@@ -155,7 +157,18 @@ class StagingDb:
             conn.close()
 
     def run(self, work: Callable[[Any], Any]) -> Any:
-        """``work(cursor)`` in one transaction on a pooled connection, committed."""
+        """``work(cursor)`` in one transaction on a pooled connection, committed.
+        A transaction the database picked as a deadlock victim is run again: claims
+        and finishes of one table by several readers can cross (MySQL above all)."""
+        for attempt in range(DEADLOCK_RETRIES):
+            try:
+                return self._run_once(work)
+            except Exception as exc:
+                if attempt == DEADLOCK_RETRIES - 1 or not is_deadlock(exc):
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _run_once(self, work: Callable[[Any], Any]) -> Any:
         with self.connect() as conn:
             cursor = conn.cursor()
             try:

@@ -48,6 +48,15 @@ def _sqlstate(exc: BaseException) -> str | None:
     return None
 
 
+def is_deadlock(exc: BaseException) -> bool:
+    """The database chose this transaction as a deadlock victim: running it again works."""
+    original: Any = getattr(exc, "orig", None) or exc
+    if _sqlstate(original) in ("40001", "40P01"):
+        return True
+    args: tuple[Any, ...] = tuple(getattr(original, "args", ()))
+    return (len(args) > 0 and args[0] == 1213) or "deadlock" in _text(original).lower()
+
+
 def translate(exc: BaseException, where: str) -> DmsError:
     """Our error for a driver's ``exc`` (raise it ``from exc``)."""
     if isinstance(exc, DmsError):

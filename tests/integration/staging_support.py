@@ -18,8 +18,22 @@ from tests.conftest import service_unavailable
 STOCK_COLUMNS = ("warehouse_code", "sku", "qty_on_hand", "as_of")
 
 
+ODBC_KINDS = ("pg-odbc", "mariadb-odbc")
+
+
 @pytest.fixture(scope="module", params=KINDS)
 def scratch(request: pytest.FixtureRequest) -> Iterator[Scratch]:
+    yield from _scratch(request)
+
+
+@pytest.fixture(scope="module", params=ODBC_KINDS)
+def odbc_scratch(request: pytest.FixtureRequest) -> Iterator[Scratch]:
+    """Through ODBC only: for the slower tests, where the drivers the contract is
+    proven on matter most."""
+    yield from _scratch(request)
+
+
+def _scratch(request: pytest.FixtureRequest) -> Iterator[Scratch]:
     try:
         with scratch_database(str(request.param)) as found:
             yield found
@@ -33,6 +47,15 @@ def scratch(request: pytest.FixtureRequest) -> Iterator[Scratch]:
 
 @pytest.fixture(scope="module")
 def staging(scratch: Scratch) -> Iterator[StagingDb]:
+    yield from _staging(scratch)
+
+
+@pytest.fixture(scope="module")
+def odbc_staging(odbc_scratch: Scratch) -> Iterator[StagingDb]:
+    yield from _staging(odbc_scratch)
+
+
+def _staging(scratch: Scratch) -> Iterator[StagingDb]:
     db = StagingDb(scratch.target, Options(statement_timeout=5, application_name="dms-hub-test"))
     create_all(db)
     yield db
