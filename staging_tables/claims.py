@@ -173,17 +173,23 @@ class StagingQueue:
         except Exception as exc:
             raise translate(exc, f"finishing a batch of {self.table}") from exc
 
-    def fail(self, batch_id: str, row_id: int, error: str) -> bool:
-        """One row to status 3 at once (a row no retry can fix); false if not ours."""
+    def fail(self, batch_id: str, failed: Mapping[int, str]) -> int:
+        """These rows of the batch to status 3 at once (rows no retry can fix),
+        leaving the rest claimed; how many were still ours."""
 
-        def work(cur: Any) -> bool:
-            cur.execute(self._fail, (clip(error), row_id, batch_id))
-            return bool(cur.rowcount == 1)
+        def work(cur: Any) -> int:
+            count = 0
+            for row_id, error in failed.items():
+                cur.execute(self._fail, (clip(error), row_id, batch_id))
+                count += max(int(cur.rowcount), 0)
+            return count
 
+        if not failed:
+            return 0
         try:
             return self.db.run(work)  # type: ignore[no-any-return]
         except Exception as exc:
-            raise translate(exc, f"failing a row of {self.table}") from exc
+            raise translate(exc, f"failing rows of {self.table}") from exc
 
 
 class WriteBacks:
