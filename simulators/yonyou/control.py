@@ -80,7 +80,11 @@ class U8Control:
 
     def _waiters(self) -> int:
         def work(cur: Any) -> int:
-            cur.execute("SELECT COUNT(*) FROM pg_locks WHERE NOT granted")
+            # Only this database: other sessions of the server may be waiting on their own.
+            cur.execute(
+                "SELECT COUNT(*) FROM pg_locks WHERE NOT granted AND database = "
+                "(SELECT oid FROM pg_database WHERE datname = current_database())"
+            )
             return int(cur.fetchone()[0])
 
         return int(self.erp.db.run(work))
