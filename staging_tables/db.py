@@ -151,7 +151,12 @@ class StagingDb:
         try:
             yield conn
         except BaseException:
-            conn.invalidate()
+            # A refused statement leaves a usable connection; a broken one cannot
+            # even roll back, and is dropped from the pool.
+            try:
+                conn.rollback()
+            except Exception:  # the driver's own class: the connection is gone
+                conn.invalidate()
             raise
         finally:
             conn.close()

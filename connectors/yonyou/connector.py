@@ -209,7 +209,7 @@ class U8StagingConnector(BaseConnector):
         feed = self._feeds[key]
         queue = self._queues[key]
         previous = Cursor.parse(cursor, self.name)
-        self._acknowledge(queue, previous)
+        self._acknowledge(previous)
         size = self.config.page_size
         items: list[Any] = []
         rejected: list[Rejected] = []
@@ -219,8 +219,10 @@ class U8StagingConnector(BaseConnector):
             seen_orders, seen_cancels = self._write_backs(feed, size, items, rejected)
         batch_id = None
         room = size - len(seen_orders) - len(seen_cancels)
+        if room <= 0 and previous.batch_id:
+            queue.finish(previous.batch_id)
         if room > 0:
-            batch = queue.claim(room)
+            batch = queue.claim(room, finishing=previous.batch_id)
             if batch.rows:
                 batch_id = batch.batch_id
                 failed = self._read_batch(feed, batch.rows, items, rejected)
@@ -231,9 +233,9 @@ class U8StagingConnector(BaseConnector):
             return Page([], cursor or EMPTY, False)
         return Page(items, delivered.dump(), room <= 0, rejected)
 
-    def _acknowledge(self, queue: StagingQueue, previous: Cursor) -> None:
-        if previous.batch_id:
-            queue.finish(previous.batch_id)
+    def _acknowledge(self, previous: Cursor) -> None:
+        """The write-backs the previous page delivered are seen (its batch is
+        finished by the next claim, in the same transaction)."""
         if previous.orders or previous.cancels:
 
             def seen(cur: Any) -> None:

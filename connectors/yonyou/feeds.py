@@ -25,7 +25,7 @@ Raw = dict[str, Any]
 def stamp(value: Any) -> str:
     """A database time as a version: fixed-width ISO text, so text order is time order."""
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%dT%H:%M:%S.%f")
+        return value.replace(tzinfo=None).isoformat(timespec="microseconds")
     return str(value)
 
 

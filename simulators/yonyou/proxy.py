@@ -10,12 +10,14 @@ client sends (the start of a statement or transaction):
     malformed_body the message is passed on, half of the answer comes back, then the cut
     wrong_content  an HTML error page comes back instead of the database's answer
     slow           the message is held ``slow_seconds``, then passed on
-    lose_answer    the next COMMIT is passed on and done; its answer is dropped, then the cut
+    lose_answer    the next COMMIT of a write is passed on and done; its answer is
+                   dropped, then the cut
 """
 
 from __future__ import annotations
 
 import contextlib
+import re
 import socket
 import threading
 import time
@@ -29,6 +31,7 @@ NETWORK_FAULTS = frozenset(
 # text is NUL-terminated there, bound values are length-prefixed, so only a
 # statement can end so.
 PG_COMMIT = b"COMMIT\x00"
+WRITES = re.compile(rb"\b(INSERT|UPDATE|DELETE)\s", re.IGNORECASE)
 HTML = (
     b"HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/html\r\n\r\n"
     b"<html><body><h1>502 Bad Gateway</h1></body></html>"
@@ -42,6 +45,7 @@ class _Link:
     server: socket.socket
     cut_after_answer: bool = False  # malformed_body: pass half an answer, then cut
     drop_answer: bool = False  # lose_answer: swallow the answer, then cut
+    wrote: bool = False  # an INSERT or UPDATE went through since the last COMMIT
     closed: bool = False
 
     def close(self) -> None:
@@ -78,13 +82,15 @@ class FaultProxy:
         with self._lock:
             self._faults.clear()
 
-    def _take(self, message: bytes) -> str | None:
+    def _take(self, link: _Link, message: bytes) -> str | None:
+        if WRITES.search(message):
+            link.wrote = True
         with self._lock:
             if not self._faults:
                 return None
             fault = self._faults[0]
-            if fault == "lose_answer" and PG_COMMIT not in message:
-                return None  # waits for the write's COMMIT
+            if fault == "lose_answer" and not (link.wrote and PG_COMMIT in message):
+                return None  # waits for the COMMIT of a write
             return self._faults.popleft()
 
     def close(self) -> None:
@@ -127,7 +133,9 @@ class FaultProxy:
                 data = link.client.recv(CHUNK)
                 if not data:
                     break
-                fault = self._take(data)
+                fault = self._take(link, data)
+                if PG_COMMIT in data:
+                    link.wrote = False
                 if fault in ("server_error", "unavailable"):
                     break
                 if fault == "wrong_content":
