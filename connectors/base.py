@@ -10,10 +10,11 @@ never retried here: the remote side may have acted, and only a look-up can tell.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Mapping
+from typing import Any, ClassVar, TypeVar
 
 import httpx
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from tenacity import (
     retry,
     retry_if_exception_type,
@@ -21,6 +22,7 @@ from tenacity import (
     wait_exponential,
 )
 
+from connectors import correlation
 from dms_domain.errors import ConfigurationError, PermanentError, TransientError
 from dms_domain.exchange import (
     CancelResult,
@@ -51,6 +53,32 @@ class ConnectorConfig(BaseModel):
     poll_seconds: dict[str, float] = Field(
         default_factory=dict, description="entity -> seconds between pulls"
     )
+
+
+ConfigT = TypeVar("ConfigT", bound=ConnectorConfig)
+
+
+def http_url(value: str) -> str:
+    """A base URL setting: http(s), without a trailing slash."""
+    if not value.startswith(("http://", "https://")):
+        raise ValueError("must start with http:// or https://")
+    return value.rstrip("/")
+
+
+def parse_settings(model: type[ConfigT], name: str, raw: Mapping[str, Any]) -> ConfigT:
+    """A connector's settings, or a ConfigurationError naming each bad environment variable."""
+    try:
+        return model.model_validate(dict(raw))
+    except ValidationError as exc:
+        prefix = f"DMS_CONNECTORS__{name.upper()}__"
+        problems = [
+            f"{prefix}{'__'.join(str(part) for part in error['loc']).upper()}: {error['msg']}"
+            for error in exc.errors()
+        ]
+        system = raw.get("system") or model.model_fields["system"].default
+        raise ConfigurationError(
+            f"connector {name} ({system}): " + "; ".join(problems), problems=problems
+        ) from exc
 
 
 class BaseConnector:
@@ -108,6 +136,12 @@ class BaseConnector:
         return None
 
 
+def _send_correlation_id(request: httpx.Request) -> None:
+    correlation_id = correlation.current()
+    if correlation_id is not None:
+        request.headers.setdefault(correlation.HEADER, correlation_id)
+
+
 class JsonHttp:
     """JSON over HTTP with our error tree. ``classify`` may be overridden per
     system to read business errors out of a 200 answer (many ERPs do that)."""
@@ -129,6 +163,7 @@ class JsonHttp:
             timeout=httpx.Timeout(timeout),
             headers=headers,
             transport=transport,
+            event_hooks={"request": [_send_correlation_id]},
         )
 
     def close(self) -> None:

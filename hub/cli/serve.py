@@ -12,7 +12,8 @@ import uvicorn
 
 from hub.db.engine import Database, make_engine
 from hub.db.migrate import current_revision, head_revision, upgrade
-from hub.settings import Environment, load_settings
+from hub.logs import logging_config
+from hub.settings import Environment, Settings, load_settings
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -55,11 +56,11 @@ def _up(args: argparse.Namespace) -> int:
             environment = demo_erp_environment(stack)
             os.environ.update(environment)
             print(f"demo ERP simulator on {environment['DMS_CONNECTORS__ERP__BASE_URL']}")
-        _serve(args)
+        _serve(args, settings)
     return 0
 
 
-def _serve(args: argparse.Namespace) -> None:
+def _serve(args: argparse.Namespace, settings: Settings) -> None:
     print(f"dms-hub API on http://{args.host}:{args.port} (Swagger UI at /docs)")
     uvicorn.run(
         "hub.api.app:app_from_env",
@@ -67,5 +68,6 @@ def _serve(args: argparse.Namespace) -> None:
         host=args.host,
         port=args.port,
         workers=args.workers,
-        log_level="info",
+        log_config=logging_config(settings),
+        log_level=settings.log_level.lower(),
     )
