@@ -63,14 +63,16 @@ class U8Control:
                 cur.execute(f"LOCK TABLE {LOCKED_TABLES} IN ACCESS EXCLUSIVE MODE")
                 locked.set()
                 deadline = time.monotonic() + self.hang_seconds
-                waited = False
+                first: set[tuple[int, str]] = set()
                 while time.monotonic() < deadline:
                     waiting = self._waiters()
-                    if waiting:
-                        waited = True
-                    elif waited:
+                    if not first:
+                        first = waiting
+                    elif not first & waiting:
+                        # The statements that met the lock gave up; a retry that
+                        # came meanwhile must find the tables free.
                         break
-                    time.sleep(0.02)
+                    time.sleep(0.01)
                 conn.rollback()
 
         holder = threading.Thread(target=hold, name="u8-lock", daemon=True)
@@ -78,16 +80,22 @@ class U8Control:
         self._holders.append(holder)
         locked.wait(timeout=10)
 
-    def _waiters(self) -> int:
-        def work(cur: Any) -> int:
+    def _waiters(self) -> set[tuple[int, str]]:
+        """The waits for a lock in this database, as (session, since when): a
+        retry on the same pooled session is another wait."""
+
+        def work(cur: Any) -> set[tuple[int, str]]:
             # Only this database: other sessions of the server may be waiting on their own.
+            # waitstart is briefly null when a wait begins: such a wait is seen next time.
             cur.execute(
-                "SELECT COUNT(*) FROM pg_locks WHERE NOT granted AND database = "
+                "SELECT pid, waitstart FROM pg_locks WHERE NOT granted AND waitstart IS NOT NULL "
+                "AND database = "
                 "(SELECT oid FROM pg_database WHERE datname = current_database())"
             )
-            return int(cur.fetchone()[0])
+            return {(int(row[0]), str(row[1])) for row in cur.fetchall()}
 
-        return int(self.erp.db.run(work))
+        found: set[tuple[int, str]] = self.erp.db.run(work)
+        return found
 
     # -- U8 at work ------------------------------------------------------------------------
 

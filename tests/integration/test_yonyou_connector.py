@@ -339,3 +339,31 @@ def test_a_cursor_it_did_not_give_is_refused(yonyou: Connector) -> None:
     with pytest.raises(PermanentError) as refused:
         yonyou.fetch_stock("42; DROP TABLE dms_in_stock")
     assert refused.value.code == "bad_cursor"
+
+
+def test_a_shipment_without_lines_goes_to_error_naming_the_missing_value(
+    u8: RunningU8, database: Scratch
+) -> None:
+    connector = create("u8-nolines", settings(hub_target(u8, database), page_size=50), context())
+    try:
+        drain(connector.fetch_shipments)
+        number = u8.erp.number("DL")
+        u8.erp.db.run(
+            lambda cur: cur.execute(
+                u8.erp.sql(
+                    "INSERT INTO dms_in_shipment (shipment_no, order_no, shipped_at) "
+                    f"VALUES (?, ?, {u8.erp.now})"
+                ),
+                (number, "SO-ANY"),
+            )
+        )
+        page = connector.fetch_shipments(None)
+    finally:
+        connector.close()
+
+    assert [r.key for r in page.rejected] == [number]
+    [(status, error)] = rows(
+        u8, "SELECT status, error_msg FROM dms_in_shipment WHERE shipment_no = ?", number
+    )
+    assert status == 3
+    assert error.startswith("lines:")
