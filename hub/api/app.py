@@ -21,6 +21,8 @@ from hub.api.routes import (
     ops,
     orders,
     promotions,
+    receivables,
+    statements,
     stock,
     sync,
     webhooks,
@@ -70,7 +72,20 @@ def create_app(
     )
     app.state.container = container
     problems.install(app)
-    for module in (ops, auth, admin, dealers, catalog, stock, promotions, orders, sync, webhooks):
+    for module in (
+        ops,
+        auth,
+        admin,
+        dealers,
+        catalog,
+        stock,
+        promotions,
+        orders,
+        receivables,
+        statements,
+        sync,
+        webhooks,
+    ):
         app.include_router(module.router)
     app.add_middleware(HttpMetricsMiddleware, metrics=container.metrics)
     # Added last, so outermost: problems and metrics run with the id bound.

@@ -28,16 +28,19 @@ from tests.factories import dealer, ok, order_body, product
 def running_engine(
     live_server: LiveServer, erp: RunningSimulator, *, connector: str, order_erp: str | None
 ) -> Iterator[Runtime]:
+    generic: dict[str, object] = {"system": "generic", "base_url": erp.url, "api_key": erp.api_key}
+    with engine_with(live_server, {connector: generic}, order_erp=order_erp) as runtime:
+        yield runtime
+
+
+@contextmanager
+def engine_with(
+    live_server: LiveServer, connectors: dict[str, dict[str, object]], *, order_erp: str | None
+) -> Iterator[Runtime]:
+    """The job runtime with these connectors' settings (a 1 s timeout unless given)."""
     settings = make_settings(
         live_server.container.settings.database_url,
-        connectors={
-            connector: {
-                "system": "generic",
-                "base_url": erp.url,
-                "api_key": erp.api_key,
-                "timeout_seconds": 1.0,
-            }
-        },
+        connectors={name: {"timeout_seconds": 1.0, **raw} for name, raw in connectors.items()},
         order_erp=order_erp,
         job_min_backoff_ms=20,
         job_max_backoff_ms=200,
