@@ -15,19 +15,11 @@ Days are business days on the calendar of the business time zone.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import Decimal
-
-ZERO = Decimal("0.00")
 
 
 def overdue_cutoff(today: date, days: int) -> date:
     """Invoices due before this day are past due by more than ``days`` days."""
     return today - timedelta(days=days)
-
-
-def overdue_amount(invoiced_due_before_cutoff: Decimal, settled: Decimal) -> Decimal:
-    """What is still open of those invoices, oldest settled first."""
-    return max(invoiced_due_before_cutoff - settled, ZERO)
 
 
 def licence_alert_horizon(today: date, days: int) -> date:

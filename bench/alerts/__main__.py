@@ -270,6 +270,7 @@ def generate(url: str, dealers: int, skus: int, months: int, now: datetime) -> d
             for m, start in enumerate(starts):
                 issued = local_date(start, TZ)
                 amount = Decimal(rng.randint(5_000, 50_000))
+                paid = not (d in late and m >= months - 4)
                 invoices.append(
                     (
                         f"I{d}{m:02d}",
@@ -277,13 +278,16 @@ def generate(url: str, dealers: int, skus: int, months: int, now: datetime) -> d
                         issued,
                         issued + timedelta(days=30),
                         amount,
+                        # What settlement keeps: each payment equals its invoice, and
+                        # the unpaid ones are the newest, so oldest-first leaves these.
+                        Decimal(0) if paid else amount,
                         "0",
                         "CNY",
                         "bench",
                         now,
                     )
                 )
-                if not (d in late and m >= months - 4):
+                if paid:
                     payments.append(
                         (f"P{d}{m:02d}", d, start + timedelta(days=35), amount, "CNY", "bench", now)
                     )
@@ -296,6 +300,7 @@ def generate(url: str, dealers: int, skus: int, months: int, now: datetime) -> d
                 "invoice_date",
                 "due_date",
                 "amount",
+                "open_amount",
                 "tax_amount",
                 "currency",
                 "source",

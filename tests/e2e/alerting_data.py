@@ -15,6 +15,7 @@ from hub.alerting.evaluate import evaluate
 from hub.alerting.lifecycle import SyncResult
 from hub.db.engine import Database
 from hub.db.schema import alerts, invoices, orders, payments
+from hub.services.ledger import settle_dealer
 from tests.conftest import unique
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -67,6 +68,7 @@ def add_invoice(db: Database, dealer: str, amount: str, due: date, at: datetime)
                 recorded_at=at,
             )
         )
+        settle_dealer(conn, dealer)  # open amounts, as every real posting does
     return number
 
 
@@ -83,6 +85,7 @@ def add_payment(db: Database, dealer: str, amount: str, at: datetime) -> None:
                 recorded_at=at,
             )
         )
+        settle_dealer(conn, dealer)
 
 
 def run(db: Database, now: datetime, *kinds: AlertKind) -> dict[AlertKind, SyncResult]:

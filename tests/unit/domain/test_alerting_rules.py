@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from dms_domain.alert_rules import AlertKind, as_json, check_thresholds, defaults
 from dms_domain.calendar import Month, complete_months_before, local_date, month_window
-from dms_domain.deadlines import days_left, licence_alert_horizon, overdue_amount, overdue_cutoff
+from dms_domain.deadlines import days_left, licence_alert_horizon, overdue_cutoff
 from dms_domain.diversion import Area, is_diversion, outside_share_percent, region_of
 from dms_domain.errors import InvalidInput
 from dms_domain.purchase_trend import purchase_drop
@@ -161,8 +161,6 @@ def test_past_due_by_more_than_n_days() -> None:
     assert cutoff == date(2026, 3, 1)
     assert date(2026, 2, 28) < cutoff  # 31 days past due: an alert
     assert not date(2026, 3, 1) < cutoff  # exactly 30 days: not yet
-    assert overdue_amount(D("100.00"), D("30.00")) == D("70.00")
-    assert overdue_amount(D("100.00"), D("130.00")) == D("0.00")
 
 
 def test_licence_expiring_within_n_days() -> None:
