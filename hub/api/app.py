@@ -23,6 +23,7 @@ from hub.api.routes import (
     stock,
     sync,
     webhooks,
+    wms,
 )
 from hub.bootstrap import Container, bootstrap
 from hub.jobs.in_process import InProcessJobs
@@ -69,7 +70,19 @@ def create_app(
     )
     app.state.container = container
     problems.install(app)
-    for module in (ops, auth, admin, dealers, catalog, stock, promotions, orders, sync, webhooks):
+    for module in (
+        ops,
+        auth,
+        admin,
+        dealers,
+        catalog,
+        stock,
+        promotions,
+        orders,
+        sync,
+        webhooks,
+        wms,
+    ):
         app.include_router(module.router)
     app.add_middleware(HttpMetricsMiddleware, metrics=container.metrics)
     return app

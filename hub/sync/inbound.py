@@ -31,6 +31,7 @@ from hub.db.schema import (
     invoices,
     order_lines,
     orders,
+    outbox,
     payments,
     shipment_lines,
     shipments,
@@ -39,6 +40,8 @@ from hub.db.schema import (
 from hub.services.alerts import SYNC_FAILURE, raise_alert
 from hub.services.order_queries import record_transition, release_reservation
 from hub.sync.versions import claim_version
+
+ORDER_CONFIRMED = "order.confirmed"
 
 _ERP_EVENTS = {
     ErpOrderEvent.CONFIRMED: OrderEvent.CONFIRMED,
@@ -85,6 +88,21 @@ def order_event(
         return "ignored"
     if transition.status in (OrderStatus.REJECTED, OrderStatus.CANCELLED):
         release_reservation(conn, order_no, order.warehouse_code)
+    if transition.previous is OrderStatus.SUBMITTED and transition.status is OrderStatus.CONFIRMED:
+        # The warehouse leg (DMS_ORDER_WMS) follows the ERP's yes; the relay
+        # drops the event at once where no WMS is configured.
+        conn.execute(
+            insert(outbox).values(
+                topic=ORDER_CONFIRMED,
+                key=order_no,
+                payload={"order_no": order_no},
+                priority=10 if order.urgent else 0,
+                status="pending",
+                attempts=0,
+                created_at=now,
+                available_at=now,
+            )
+        )
     if transition.status is OrderStatus.REJECTED:
         conn.execute(update(orders).where(orders.c.order_no == order_no).values(reject_reason=note))
         raise_alert(

@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 from dramatiq.brokers.stub import StubBroker
@@ -26,7 +27,13 @@ from tests.factories import dealer, ok, order_body, product
 
 @contextmanager
 def running_engine(
-    live_server: LiveServer, erp: RunningSimulator, *, connector: str, order_erp: str | None
+    live_server: LiveServer,
+    erp: RunningSimulator,
+    *,
+    connector: str,
+    order_erp: str | None,
+    more_connectors: dict[str, dict[str, Any]] | None = None,
+    order_wms: str | None = None,
 ) -> Iterator[Runtime]:
     settings = make_settings(
         live_server.container.settings.database_url,
@@ -36,9 +43,11 @@ def running_engine(
                 "base_url": erp.url,
                 "api_key": erp.api_key,
                 "timeout_seconds": 1.0,
-            }
+            },
+            **(more_connectors or {}),
         },
         order_erp=order_erp,
+        order_wms=order_wms,
         job_min_backoff_ms=20,
         job_max_backoff_ms=200,
         job_max_retries=3,
