@@ -280,3 +280,28 @@ def test_the_simulator_refuses_a_form_without_system_parameters(
     answer = httpx.post(simulator.url, data={"data": "{}"}).json()
     assert answer["Response"]["return"]["returnFlag"] == "0"
     assert "method" in answer["Response"]["return"]["returnDesc"]
+
+
+def test_the_demo_starts_a_stocked_warehouse_the_connector_reaches() -> None:
+    from contextlib import ExitStack  # noqa: PLC0415
+
+    from hub.demo import PRODUCTS, demo_wms_environment  # noqa: PLC0415
+
+    with ExitStack() as stack:
+        environment = demo_wms_environment(stack, "http://127.0.0.1:9")
+        prefix = "DMS_CONNECTORS__WMS__"
+        config = {
+            key.removeprefix(prefix).lower(): value
+            for key, value in environment.items()
+            if key.startswith(prefix) and "__POLL_SECONDS__" not in key
+        }
+        connector = create("wms", config, context())
+        try:
+            assert connector.check() == []
+            lines = pull_all(connector.fetch_stock, None).items
+        finally:
+            connector.close()
+    assert environment["DMS_ORDER_WMS"] == "wms"
+    assert {(s.warehouse, s.sku, s.qty_on_hand) for s in lines} >= {
+        ("WH-EAST", sku, 500) for sku, *_ in PRODUCTS
+    }
