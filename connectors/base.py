@@ -10,10 +10,11 @@ never retried here: the remote side may have acted, and only a look-up can tell.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Mapping
+from typing import Any, ClassVar, TypeVar
 
 import httpx
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from tenacity import (
     retry,
     retry_if_exception_type,
@@ -51,6 +52,26 @@ class ConnectorConfig(BaseModel):
     poll_seconds: dict[str, float] = Field(
         default_factory=dict, description="entity -> seconds between pulls"
     )
+
+
+ConfigT = TypeVar("ConfigT", bound=ConnectorConfig)
+
+
+def parse_settings(model: type[ConfigT], name: str, raw: Mapping[str, Any]) -> ConfigT:
+    """A connector's settings, or a ConfigurationError naming each bad
+    environment variable (``DMS_CONNECTORS__<NAME>__<SETTING>``)."""
+    try:
+        return model.model_validate(dict(raw))
+    except ValidationError as exc:
+        prefix = f"DMS_CONNECTORS__{name.upper()}__"
+        problems = [
+            f"{prefix}{'__'.join(str(part) for part in error['loc']).upper()}: {error['msg']}"
+            for error in exc.errors()
+        ]
+        system = model.model_fields["system"].default
+        raise ConfigurationError(
+            f"connector {name} ({system}): " + "; ".join(problems), problems=problems
+        ) from exc
 
 
 class BaseConnector:

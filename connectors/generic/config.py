@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, field_validator
 
-from connectors.base import ConnectorConfig
-from dms_domain.errors import ConfigurationError
+from connectors.base import ConnectorConfig, parse_settings
 
 ERP_MAX_PAGE = 1000  # the most records the ERP gives per call
 
@@ -37,14 +36,4 @@ class GenericRestConfig(ConnectorConfig):
 
 def parse_config(name: str, raw: Mapping[str, Any]) -> GenericRestConfig:
     """The settings, or a ConfigurationError naming each bad environment variable."""
-    try:
-        return GenericRestConfig.model_validate(dict(raw))
-    except ValidationError as exc:
-        prefix = f"DMS_CONNECTORS__{name.upper()}__"
-        problems = [
-            f"{prefix}{'__'.join(str(part) for part in error['loc']).upper()}: {error['msg']}"
-            for error in exc.errors()
-        ]
-        raise ConfigurationError(
-            f"connector {name} (generic): " + "; ".join(problems), problems=problems
-        ) from exc
+    return parse_settings(GenericRestConfig, name, raw)

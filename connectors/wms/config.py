@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, field_validator
 
-from connectors.base import ConnectorConfig
-from dms_domain.errors import ConfigurationError
+from connectors.base import ConnectorConfig, parse_settings
 
 WMS_MAX_PAGE = 500  # the most lines FLUX gives per query
 
@@ -49,14 +48,4 @@ class FluxWmsConfig(ConnectorConfig):
 
 def parse_config(name: str, raw: Mapping[str, Any]) -> FluxWmsConfig:
     """The settings, or a ConfigurationError naming each bad environment variable."""
-    try:
-        return FluxWmsConfig.model_validate(dict(raw))
-    except ValidationError as exc:
-        prefix = f"DMS_CONNECTORS__{name.upper()}__"
-        problems = [
-            f"{prefix}{'__'.join(str(part) for part in error['loc']).upper()}: {error['msg']}"
-            for error in exc.errors()
-        ]
-        raise ConfigurationError(
-            f"connector {name} (wms): " + "; ".join(problems), problems=problems
-        ) from exc
+    return parse_settings(FluxWmsConfig, name, raw)

@@ -1,15 +1,18 @@
 """What the WMS connector reads: confirmations (``querySOConfirmData`` items
 or pushed ``confirmSOData`` headers) and stock lines (``queryINVData``), each
-through the generic connector's ``Feed`` with this system's keys and records."""
+through the generic connector's ``Feed`` and record builders, with this
+system's keys."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from connectors.generic import feeds as generic
 from connectors.generic.feeds import Origin, text_at
-from dms_domain.exchange import ShipmentIn, ShipmentLineIn, StockSnapshotIn
+from dms_domain.exchange import ShipmentIn
 
 Raw = dict[str, Any]
+stock = generic.stock  # the stock mapping gives the generic one's canonical fields
 
 
 def shipment_key(record: Raw) -> str | None:
@@ -24,27 +27,5 @@ def stock_key(record: Raw) -> str | None:
 
 
 def shipment(origin: Origin, mapped: Raw) -> ShipmentIn:
-    return ShipmentIn(
-        source=origin.source,
-        key=origin.key,
-        version=origin.version,
-        shipment_no=origin.key,
-        order_no=mapped["order_no"],
-        shipped_at=mapped["shipped_at"],
-        lines=tuple(ShipmentLineIn(sku=line["sku"], qty=line["qty"]) for line in mapped["lines"]),
-        warehouse=mapped["warehouse"],
-        tracking_no=mapped["tracking_no"],
-        carrier=mapped["carrier"],
-    )
-
-
-def stock(origin: Origin, mapped: Raw) -> StockSnapshotIn:
-    return StockSnapshotIn(
-        source=origin.source,
-        key=origin.key,
-        version=origin.version,
-        warehouse=mapped["warehouse_code"],
-        sku=mapped["sku"],
-        qty_on_hand=mapped["qty_on_hand"],
-        as_of=mapped["as_of"],
-    )
+    """The parcel's key is its shipment number; a WMS knows no ERP reference."""
+    return generic.shipment(origin, {**mapped, "shipment_no": origin.key, "erp_ref": None})

@@ -5,15 +5,11 @@ and the pusher sends their confirmations."""
 
 from __future__ import annotations
 
-import socket
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-
-import uvicorn
 
 from simulators.flux_wms.app import PATH, create_app
 from simulators.flux_wms.control import SimulatorControl
@@ -21,8 +17,8 @@ from simulators.flux_wms.faults import FaultPlan
 from simulators.flux_wms.pusher import Pusher, PushIdentity
 from simulators.flux_wms.remote import RemoteControl
 from simulators.flux_wms.state import Warehouse
+from simulators.serving import serving_in_thread
 
-START_SECONDS = 15.0
 TICK_SECONDS = 0.1
 
 
@@ -82,35 +78,15 @@ def running_simulator(
         slow_seconds=slow_seconds,
         stopping=stopping,
     )
-    config = uvicorn.Config(
-        app, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=2
-    )
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, 0))
-    port = int(sock.getsockname()[1])
-    server = uvicorn.Server(config)
-    thread = threading.Thread(
-        target=server.run, kwargs={"sockets": [sock]}, name=f"flux-wms-{port}", daemon=True
-    )
     ticker = threading.Thread(
         target=_ticker, args=(control, stopping), name="flux-wms-ticker", daemon=True
     )
-    thread.start()
-    try:
-        deadline = time.monotonic() + START_SECONDS
-        while not server.started:
-            if time.monotonic() > deadline or not thread.is_alive():
-                raise RuntimeError("the FLUX WMS simulator did not start")
-            time.sleep(0.01)
+    with serving_in_thread(app, host=host, name="flux-wms") as port:
         pusher.start()
         ticker.start()
-        yield RunningSimulator(f"http://{host}:{port}{PATH}", creds, control)
-    finally:
-        stopping.set()
-        pusher.stop()
-        server.should_exit = True
-        thread.join(timeout=10)
-        if ticker.is_alive():
+        try:
+            yield RunningSimulator(f"http://{host}:{port}{PATH}", creds, control)
+        finally:
+            stopping.set()  # first, so hanging answers end before the server waits for them
+            pusher.stop()
             ticker.join(timeout=2)
-        sock.close()

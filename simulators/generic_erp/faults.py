@@ -9,9 +9,10 @@ Control calls (``/_control/...``) are never faulted.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from enum import StrEnum
+
+from simulators.fault_plan import FaultPlan as SharedPlan
 
 
 class FaultKind(StrEnum):
@@ -49,41 +50,8 @@ class Call:
         return True
 
 
-@dataclass(slots=True)
-class _Armed:
-    kind: FaultKind
-    left: int
-
-
-class FaultPlan:
+class FaultPlan(SharedPlan[FaultKind]):
     """Faults armed for the next calls, taken in the order they were armed (thread-safe)."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._armed: list[_Armed] = []
-
-    def arm(self, kind: FaultKind | str, times: int = 1) -> None:
-        fault = FaultKind(kind)
-        if times < 1:
-            raise ValueError(f"times must be at least 1, got {times}")
-        with self._lock:
-            self._armed.append(_Armed(fault, times))
-
-    def clear(self) -> None:
-        with self._lock:
-            self._armed.clear()
-
-    def take(self, call: Call) -> FaultKind | None:
-        """The fault this call must suffer, if any (and one fewer left of it)."""
-        with self._lock:
-            for entry in self._armed:
-                if call.fits(entry.kind):
-                    entry.left -= 1
-                    if entry.left == 0:
-                        self._armed.remove(entry)
-                    return entry.kind
-        return None
-
-    def armed(self) -> list[tuple[str, int]]:
-        with self._lock:
-            return [(entry.kind.value, entry.left) for entry in self._armed]
+        super().__init__(FaultKind)

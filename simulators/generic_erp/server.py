@@ -3,14 +3,11 @@
 
 from __future__ import annotations
 
-import socket
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-import uvicorn
 from fastapi import FastAPI
 
 from simulators.generic_erp.app import create_app
@@ -19,9 +16,9 @@ from simulators.generic_erp.faults import FaultPlan
 from simulators.generic_erp.middleware import Timing
 from simulators.generic_erp.remote import RemoteControl
 from simulators.generic_erp.state import GenericErp
+from simulators.serving import serving_in_thread
 
 DEFAULT_API_KEY = "generic-erp-simulator-key"
-START_SECONDS = 15.0
 
 
 @dataclass(frozen=True)
@@ -57,29 +54,8 @@ def running_simulator(
     control, stopping, app = build(
         api_key=api_key, auto_confirm=auto_confirm, timing=Timing(hang_seconds, slow_seconds)
     )
-    config = uvicorn.Config(
-        app, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=2
-    )
-    # Bound here, port 0: the OS picks a free port and no other process can take
-    # it between choosing and listening.
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, 0))
-    port = int(sock.getsockname()[1])
-    server = uvicorn.Server(config)
-    thread = threading.Thread(
-        target=server.run, kwargs={"sockets": [sock]}, name=f"generic-erp-{port}", daemon=True
-    )
-    thread.start()
-    try:
-        deadline = time.monotonic() + START_SECONDS
-        while not server.started:
-            if time.monotonic() > deadline or not thread.is_alive():
-                raise RuntimeError("the generic ERP simulator did not start")
-            time.sleep(0.01)
-        yield RunningSimulator(f"http://{host}:{port}", api_key, control)
-    finally:
-        stopping.set()
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    with serving_in_thread(app, host=host, name="generic-erp") as port:
+        try:
+            yield RunningSimulator(f"http://{host}:{port}", api_key, control)
+        finally:
+            stopping.set()  # first, so hanging answers end before the server waits for them
