@@ -7,9 +7,12 @@ and a second hub server whose settings name the WMS."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -18,6 +21,7 @@ from sqlalchemy import func, select
 
 import connectors.wms
 from connectors import registry
+from connectors.wms.signing import flux_time, sign
 from hub.bootstrap import Container
 from hub.db.schema import inbound_messages, outbox
 from hub.jobs.runtime import Runtime
@@ -289,3 +293,55 @@ def test_an_unsigned_or_unknown_push_is_refused(hub: Hub) -> None:
     assert unsigned.status_code == 401
     assert unsigned.headers["content-type"].startswith("application/problem+json")
     assert nowhere.status_code == 404
+
+
+def test_copies_of_one_confirmation_at_once_apply_it_once(
+    hub: Hub, shop: Shop, admin: httpx.Client, wms: RunningWms
+) -> None:
+    order_no = confirmed_in_both(hub, shop, admin, 4)
+    wms.control.set_push_url(None)  # this test delivers the message itself
+    try:
+        header = wms.control.warehouse.ship(order_no).header
+    finally:
+        wms.control.set_push_url(f"{hub.server.url}/api/v1/wms/{WMS}/confirmations")
+    data = json.dumps({"xmldata": {"header": [header]}}, ensure_ascii=False)
+    message_id = f"CONCURRENT-{order_no}"
+    params = {
+        "method": "confirmSOData",
+        "client_customerid": CREDENTIALS.customer_id,
+        "client_db": CREDENTIALS.client_db,
+        "messageid": message_id,
+        "apptoken": CREDENTIALS.app_token,
+        "appkey": CREDENTIALS.app_key,
+        "timestamp": flux_time(datetime.now(UTC)),
+        "format": "json",
+        "sign": sign(CREDENTIALS.app_secret, data),
+    }
+
+    def deliver(_: int) -> tuple[int, Any]:
+        with httpx.Client(base_url=hub.server.url, timeout=30) as client:
+            answer = client.post(
+                f"/api/v1/wms/{WMS}/confirmations", params=params, data={"data": data}
+            )
+        return answer.status_code, answer.json()
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(pool.map(deliver, range(4)))
+
+    assert {status for status, _ in answers} == {200}
+    assert all(body == answers[0][1] for _, body in answers)
+    assert answers[0][1]["Response"]["return"]["returnFlag"] == "1"
+    with hub.runtime.db.read() as conn:
+        taken = conn.scalar(
+            select(func.count()).where(
+                inbound_messages.c.message_id == message_id,
+                inbound_messages.c.status == "accepted",
+            )
+        )
+    assert taken == 1
+    assert order(admin, order_no)["status"] == "shipped"
+    assert stock_of(admin, shop.warehouse, shop.sku) == {
+        "on_hand": 96,
+        "reserved": 0,
+        "available": 96,
+    }
