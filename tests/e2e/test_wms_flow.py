@@ -163,6 +163,7 @@ def test_an_order_goes_to_the_erp_then_the_warehouse_and_comes_back_shipped(
     hub.run()
     assert wms.control.documents(order_no) == [wms_doc]
     assert order(admin, order_no)["erp_ref"] == erp_doc
+    assert order(admin, order_no)["wms_ref"] == wms_doc
     assert stock_of(admin, shop.warehouse, shop.sku) == {
         "on_hand": 100,
         "reserved": 5,
