@@ -1,4 +1,4 @@
-# dms-hub image: the API, the CLI, and (later) the workers and scheduler.
+# dms-hub image: the API, the CLI, the workers, the scheduler and the simulators (demo profile).
 FROM python:3.11-slim-bookworm
 
 # ODBC driver manager and drivers for the staging-table connectors.
@@ -13,6 +13,7 @@ COPY dms_domain ./dms_domain
 COPY hub ./hub
 COPY connectors ./connectors
 COPY staging_tables ./staging_tables
+COPY simulators ./simulators
 COPY mappings ./mappings
 RUN pip install --no-cache-dir . && useradd --system --uid 10001 dms
 USER dms

@@ -22,6 +22,7 @@ from tenacity import (
     wait_exponential,
 )
 
+from connectors import correlation
 from dms_domain.errors import ConfigurationError, PermanentError, TransientError
 from dms_domain.exchange import (
     CancelResult,
@@ -57,9 +58,15 @@ class ConnectorConfig(BaseModel):
 ConfigT = TypeVar("ConfigT", bound=ConnectorConfig)
 
 
+def http_url(value: str) -> str:
+    """A base URL setting: http(s), without a trailing slash."""
+    if not value.startswith(("http://", "https://")):
+        raise ValueError("must start with http:// or https://")
+    return value.rstrip("/")
+
+
 def parse_settings(model: type[ConfigT], name: str, raw: Mapping[str, Any]) -> ConfigT:
-    """A connector's settings, or a ConfigurationError naming each bad
-    environment variable (``DMS_CONNECTORS__<NAME>__<SETTING>``)."""
+    """A connector's settings, or a ConfigurationError naming each bad environment variable."""
     try:
         return model.model_validate(dict(raw))
     except ValidationError as exc:
@@ -68,7 +75,7 @@ def parse_settings(model: type[ConfigT], name: str, raw: Mapping[str, Any]) -> C
             f"{prefix}{'__'.join(str(part) for part in error['loc']).upper()}: {error['msg']}"
             for error in exc.errors()
         ]
-        system = model.model_fields["system"].default
+        system = raw.get("system") or model.model_fields["system"].default
         raise ConfigurationError(
             f"connector {name} ({system}): " + "; ".join(problems), problems=problems
         ) from exc
@@ -129,6 +136,12 @@ class BaseConnector:
         return None
 
 
+def _send_correlation_id(request: httpx.Request) -> None:
+    correlation_id = correlation.current()
+    if correlation_id is not None:
+        request.headers.setdefault(correlation.HEADER, correlation_id)
+
+
 class JsonHttp:
     """JSON over HTTP with our error tree. ``classify`` may be overridden per
     system to read business errors out of a 200 answer (many ERPs do that)."""
@@ -150,6 +163,7 @@ class JsonHttp:
             timeout=httpx.Timeout(timeout),
             headers=headers,
             transport=transport,
+            event_hooks={"request": [_send_correlation_id]},
         )
 
     def close(self) -> None:

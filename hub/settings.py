@@ -11,7 +11,7 @@ import zoneinfo
 from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import AfterValidator, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     broker_url: str | None = None
     secret_key: SecretStr | None = None
     business_tz: Annotated[str, AfterValidator(_check_time_zone)] = "Asia/Shanghai"
+    # Unset: JSON lines in production, text in development (hub/logs.py).
+    log_format: Literal["json", "text"] | None = None
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     # Connectors: DMS_CONNECTORS__<NAME>__SYSTEM=generic, DMS_CONNECTORS__<NAME>__BASE_URL=...
     connectors: dict[str, dict[str, Any]] = Field(default_factory=dict)

@@ -1,4 +1,4 @@
-"""A simulator's app served by uvicorn on a free port, in a background thread."""
+"""Serving a simulator's ASGI app on a real socket in a background thread, for tests."""
 
 from __future__ import annotations
 
@@ -7,16 +7,17 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import uvicorn
-from fastapi import FastAPI
 
 START_SECONDS = 15.0
 
 
 @contextmanager
-def serving_in_thread(app: FastAPI, *, host: str, name: str) -> Iterator[int]:
-    """Serve ``app`` until the block ends; the port it listens on."""
+def serving(app: Any, *, host: str, name: str, stopping: threading.Event) -> Iterator[int]:
+    """The app on a free port of ``host`` (its number), stopped when the block ends;
+    ``stopping`` is set first, so hanging handlers end at once."""
     config = uvicorn.Config(
         app, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=2
     )
@@ -39,6 +40,7 @@ def serving_in_thread(app: FastAPI, *, host: str, name: str) -> Iterator[int]:
             time.sleep(0.01)
         yield port
     finally:
+        stopping.set()
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()

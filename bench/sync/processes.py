@@ -224,7 +224,7 @@ class JobProcesses:
     scheduler: Proc | None = None
     _count: int = 0
 
-    def start_worker(self, threads: int = 4) -> Proc:
+    def start_worker(self, threads: int = 4, metrics_port: int = 0) -> Proc:
         self._count += 1
         proc = spawn(
             f"worker-{self._count}",
@@ -236,7 +236,7 @@ class JobProcesses:
                 "--threads",
                 str(threads),
                 "--metrics-port",
-                "0",
+                str(metrics_port),
             ],
             self.log_dir,
             self.env,

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import Field, SecretStr, field_validator
 
-from connectors.base import ConnectorConfig, parse_settings
+from connectors.base import ConnectorConfig, http_url, parse_settings
 
 ERP_MAX_PAGE = 1000  # the most records the ERP gives per call
 
@@ -19,12 +19,7 @@ class GenericRestConfig(ConnectorConfig):
     api_key_header: str = "X-API-Key"
     page_size: int = Field(default=100, ge=1, le=ERP_MAX_PAGE)
 
-    @field_validator("base_url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https://")
-        return value.rstrip("/")
+    _http_url = field_validator("base_url")(http_url)
 
     @field_validator("api_key")
     @classmethod

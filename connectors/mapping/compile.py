@@ -105,11 +105,16 @@ class _Compiler:
         match = _CONVENTIONAL_NAME.fullmatch(self.doc.path.name)
         if match is None:
             return  # a file outside the mappings/<system>/ layout (a draft, a test)
+        folder = self.doc.path.parent
         expected = {
             "entity": match["entity"],
             "direction": match["direction"],
-            "system": self.doc.path.parent.name,
+            "system": folder.name,
         }
+        # A system spoken in several protocols keeps one subfolder per mode
+        # (mappings/sap/odata/): its system is the folder above.
+        if self.data["system"] == folder.parent.name:
+            expected["system"] = folder.parent.name
         for key, wanted in expected.items():
             if self.data[key] != wanted:
                 self._fail(

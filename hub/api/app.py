@@ -12,6 +12,7 @@ import anyio.to_thread
 from fastapi import FastAPI
 
 from hub.api import problems
+from hub.api.correlation import CorrelationMiddleware
 from hub.api.routes import (
     admin,
     auth,
@@ -85,6 +86,8 @@ def create_app(
     ):
         app.include_router(module.router)
     app.add_middleware(HttpMetricsMiddleware, metrics=container.metrics)
+    # Added last, so outermost: problems and metrics run with the id bound.
+    app.add_middleware(CorrelationMiddleware)
     return app
 
 

@@ -7,6 +7,7 @@ import json
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from prometheus_client import CollectorRegistry, multiprocess, start_http_server
@@ -17,9 +18,10 @@ from hub.bootstrap import bootstrap
 from hub.jobs.runtime import Runtime, build_runtime, start_worker
 from hub.jobs.scheduler import Scheduler
 from hub.jsonable import jsonable
+from hub.logs import configure_logging
 from hub.services.xref import DatabaseCrossReference
 from hub.settings import load_settings
-from hub.sync.dead_letters import list_dead_letters, request_replay
+from hub.sync.dead_letters import discard, list_dead_letters, request_replay
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -41,6 +43,9 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     replay = letters_sub.add_parser("replay", help="run a dead letter's job again")
     replay.add_argument("id", type=int)
     replay.set_defaults(handler=_replay_letter)
+    dropping = letters_sub.add_parser("discard", help="close a dead letter nobody will replay")
+    dropping.add_argument("id", type=int)
+    dropping.set_defaults(handler=_discard_letter)
 
     connector = subparsers.add_parser("connector", help="connectors")
     connector_sub = connector.add_subparsers(
@@ -67,6 +72,7 @@ def _worker(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    configure_logging(settings)
     runtime = build_runtime(bootstrap(settings))
     worker = start_worker(runtime, args.threads)
     if args.metrics_port:
@@ -95,6 +101,7 @@ def _scheduler(_: argparse.Namespace) -> int:
     if settings.broker_url is None:
         print("dms-hub scheduler needs DMS_BROKER_URL", file=sys.stderr)
         return 2
+    configure_logging(settings)
     runtime = build_runtime(bootstrap(settings))
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -118,16 +125,24 @@ def _list_letters(args: argparse.Namespace) -> int:
 
 
 def _replay_letter(args: argparse.Namespace) -> int:
+    return _act_on_letter(args.id, request_replay)
+
+
+def _discard_letter(args: argparse.Namespace) -> int:
+    return _act_on_letter(args.id, discard)
+
+
+def _act_on_letter(letter_id: int, action: Callable[..., dict[str, Any]]) -> int:
     container = bootstrap(load_settings())
     try:
         with container.db.transaction() as conn:
-            letter = request_replay(conn, args.id, by="cli", now=container.clock.now())
+            letter = action(conn, letter_id, by="cli", now=container.clock.now())
     except DmsError as exc:
         print(f"error: {exc.detail}", file=sys.stderr)
         return 1
     finally:
         container.close()
-    print(f"dead letter {args.id}: {letter['status']}")
+    print(f"dead letter {letter_id}: {letter['status']}")
     return 0
 
 

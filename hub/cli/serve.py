@@ -12,7 +12,8 @@ import uvicorn
 
 from hub.db.engine import Database, make_engine
 from hub.db.migrate import current_revision, head_revision, upgrade
-from hub.settings import Environment, load_settings
+from hub.logs import logging_config
+from hub.settings import Environment, Settings, load_settings
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -58,11 +59,11 @@ def _up(args: argparse.Namespace) -> int:
             environment |= demo_wms_environment(stack, f"http://{host}:{args.port}")
             print(f"demo WMS simulator on {environment['DMS_CONNECTORS__WMS__BASE_URL']}")
             os.environ.update(environment)
-        _serve(args)
+        _serve(args, settings)
     return 0
 
 
-def _serve(args: argparse.Namespace) -> None:
+def _serve(args: argparse.Namespace, settings: Settings) -> None:
     print(f"dms-hub API on http://{args.host}:{args.port} (Swagger UI at /docs)")
     uvicorn.run(
         "hub.api.app:app_from_env",
@@ -70,5 +71,6 @@ def _serve(args: argparse.Namespace) -> None:
         host=args.host,
         port=args.port,
         workers=args.workers,
-        log_level="info",
+        log_config=logging_config(settings),
+        log_level=settings.log_level.lower(),
     )

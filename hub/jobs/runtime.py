@@ -14,6 +14,7 @@ from dramatiq import Worker
 from dramatiq.broker import Broker
 from dramatiq.middleware import Retries
 
+from connectors import correlation
 from connectors.port import Connector
 from connectors.registry import build_connector
 from hub.bootstrap import Container, connector_context
@@ -22,6 +23,8 @@ from hub.jobs.actors import Actors, RetryPolicy, declare_actors
 from hub.jobs.broker import build_broker
 from hub.jobs.metrics import JobMetrics, MeteredConnector, SyncMetrics
 from hub.notifications.sender import deliver_due
+from hub.services.order_placement import ORDER_PLACED
+from hub.services.order_queries import ORDER_CANCEL
 from hub.sync import orders_out, retention, wms_out
 from hub.sync.dead_letters import claim_replays
 from hub.sync.inbound import ORDER_CONFIRMED
@@ -30,8 +33,6 @@ from hub.sync.pulls import pull_page, record_failure
 from hub.sync.reconcile import reconcile_connector
 
 log = logging.getLogger(__name__)
-ORDER_PLACED = "order.placed"
-ORDER_CANCEL = "order.cancel"
 RELAY_BATCH = 500
 
 _current: Runtime | None = None
@@ -126,7 +127,9 @@ class Runtime:
                     redispatch_after=redispatch_after,
                 )
             for row in due:
-                self._dispatch(row)
+                # The job carries the id of the request that wrote the row.
+                with correlation.bound(row.correlation_id):
+                    self._dispatch(row)
             if len(due) < RELAY_BATCH:
                 break
         with self.db.transaction() as conn:

@@ -28,6 +28,7 @@ from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from connectors import correlation
 from dms_domain.credit import check_credit
 from dms_domain.errors import DmsError, Refused
 from dms_domain.orders import OrderStatus
@@ -302,6 +303,7 @@ def _write_order(
         "attempts": 0,
         "created_at": now,
         "available_at": now,
+        "correlation_id": correlation.current(),
     }
     conn.execute(_INSERT_ORDER, order)
     conn.execute(_INSERT_LINES, lines)

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
+from connectors import correlation
 from dms_domain.errors import NotFound
 from dms_domain.orders import OrderEvent, OrderStatus, Transition, apply_event
 from hub.auth.principal import Principal
@@ -236,6 +237,7 @@ def cancel_order(
                 attempts=0,
                 created_at=now,
                 available_at=now,
+                correlation_id=correlation.current(),
             )
         )
     return transition, get_order(conn, order_no, principal)

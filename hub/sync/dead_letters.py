@@ -3,6 +3,8 @@
 Replay goes through the database, so the API needs no broker: a dead letter
 whose job came from the outbox puts that outbox row back to pending; any other
 is marked ``replay_requested`` and the next outbox relay sends it again.
+A letter that holds no job (bytes that never decoded as a message) cannot be
+replayed; it is read, then discarded.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ from dms_domain.errors import NotFound, Refused
 from hub.db.schema import dead_letters
 from hub.pagination import Page, keyset_page
 from hub.sync.outbox import mark_pending
+
+# The actor of a letter whose message never decoded (hub.jobs.undecodable).
+UNDECODABLE_ACTOR = "(undecodable)"
 
 _PUBLIC = (
     dead_letters.c.id,
@@ -51,14 +56,25 @@ def list_dead_letters(
     return keyset_page(conn, query, (dead_letters.c.id,), cursor, limit, descending=True)
 
 
-def request_replay(conn: Connection, letter_id: int, *, by: str, now: datetime) -> dict[str, Any]:
+def _open_letter(conn: Connection, letter_id: int, *, code: str) -> Any:
     row = conn.execute(
         select(*_PUBLIC).where(dead_letters.c.id == letter_id).with_for_update()
     ).first()
     if row is None:
         raise NotFound(f"no dead letter {letter_id}")
     if row.status != "open":
-        raise Refused(f"dead letter {letter_id} is {row.status}, not open", code="not_replayable")
+        raise Refused(f"dead letter {letter_id} is {row.status}, not open", code=code)
+    return row
+
+
+def request_replay(conn: Connection, letter_id: int, *, by: str, now: datetime) -> dict[str, Any]:
+    row = _open_letter(conn, letter_id, code="not_replayable")
+    if row.actor == UNDECODABLE_ACTOR:
+        raise Refused(
+            f"dead letter {letter_id} holds bytes that never decoded as a message: "
+            "there is no job to replay; read it, then discard it",
+            code="not_replayable",
+        )
     outbox_id = row.job_kwargs.get("outbox_id") if isinstance(row.job_kwargs, dict) else None
     status = "replayed" if isinstance(outbox_id, int) else "replay_requested"
     if isinstance(outbox_id, int):
@@ -67,6 +83,18 @@ def request_replay(conn: Connection, letter_id: int, *, by: str, now: datetime) 
         update(dead_letters)
         .where(dead_letters.c.id == letter_id)
         .values(status=status, replayed_at=now, replayed_by=by)
+    )
+    return dict(conn.execute(select(*_PUBLIC).where(dead_letters.c.id == letter_id)).one()._mapping)
+
+
+def discard(conn: Connection, letter_id: int, *, by: str, now: datetime) -> dict[str, Any]:
+    """Close a letter nobody will replay; ``replayed_at``/``replayed_by`` say
+    when and by whom, as for a replay."""
+    _open_letter(conn, letter_id, code="not_discardable")
+    conn.execute(
+        update(dead_letters)
+        .where(dead_letters.c.id == letter_id)
+        .values(status="discarded", replayed_at=now, replayed_by=by)
     )
     return dict(conn.execute(select(*_PUBLIC).where(dead_letters.c.id == letter_id)).one()._mapping)
 

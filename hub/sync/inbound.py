@@ -8,12 +8,14 @@ quarantines while the records behind it go on.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, case, func, insert, select, update
 
+from connectors import correlation
 from dms_domain.errors import BadRecord, FieldError
 from dms_domain.exchange import (
     CreditNoteIn,
@@ -38,9 +40,11 @@ from hub.db.schema import (
     stock,
 )
 from hub.services.alerts import SYNC_FAILURE, raise_alert
+from hub.services.order_placement import ORDER_PLACED
 from hub.services.order_queries import record_transition, release_reservation
 from hub.sync.versions import claim_version
 
+log = logging.getLogger(__name__)
 ORDER_CONFIRMED = "order.confirmed"
 
 _ERP_EVENTS = {
@@ -84,6 +88,18 @@ def order_event(
     if erp_ref and not order.erp_ref:
         conn.execute(update(orders).where(orders.c.order_no == order_no).values(erp_ref=erp_ref))
     record_transition(conn, order_no, transition, actor=actor, now=now, note=note)
+    # Logged under the id of the request that placed the order: its trail
+    # runs from the dealer's request to the ERP's answer.
+    with correlation.bound(_placed_under(conn, order_no) or correlation.current()):
+        log.info(
+            "order %s: %s from %s: %s -> %s%s",
+            order_no,
+            event.value,
+            actor,
+            order.status,
+            transition.status.value,
+            "" if transition.applied else " (ignored)",
+        )
     if not transition.applied:
         return "ignored"
     if transition.status in (OrderStatus.REJECTED, OrderStatus.CANCELLED):
@@ -115,6 +131,17 @@ def order_event(
             now=now,
         )
     return "applied"
+
+
+def _placed_under(conn: Connection, order_no: str) -> str | None:
+    """The correlation id of the request that placed the order (while its
+    outbox row is kept: retention purges done rows after a while)."""
+    found: str | None = conn.scalar(
+        select(outbox.c.correlation_id)
+        .where(outbox.c.key == order_no, outbox.c.topic == ORDER_PLACED)
+        .limit(1)
+    )
+    return found
 
 
 def apply_order_event(conn: Connection, record: OrderEventIn, now: datetime) -> str:

@@ -30,6 +30,7 @@ class OutboxRow:
     payload: dict[str, Any]
     priority: int
     attempts: int
+    correlation_id: str | None
 
 
 def claim_due(
@@ -47,6 +48,7 @@ def claim_due(
             outbox.c.payload,
             outbox.c.priority,
             outbox.c.attempts,
+            outbox.c.correlation_id,
         )
         .where(outbox.c.status.in_(("pending", "dispatched")), outbox.c.available_at <= now)
         .order_by(outbox.c.priority.desc(), outbox.c.id)

@@ -33,6 +33,7 @@ def api_router(erp: GenericErp, api_key: str) -> APIRouter:
     @router.post("/orders")
     async def create_order(request: Request) -> Response:
         order = order_request(parse_json(await request.body()))
+        erp.note_trace(order.external_ref, request.headers.get("x-correlation-id"))
         return answer(erp.create_order(order), status=201)
 
     @router.get("/orders")

@@ -56,6 +56,10 @@ class SimulatorControl:
     def documents(self, order_no: str) -> list[str]:
         return [str(doc["orderNo"]) for doc in self.erp.find_orders(order_no)]
 
+    def correlation_ids(self, order_no: str) -> list[str | None]:
+        """The X-Correlation-ID each create call for this order carried."""
+        return self.erp.traces(order_no)
+
     def ship(self, order_no: str, lines: Mapping[int, int] | None = None) -> str:
         return str(self.erp.ship(order_no, lines)["shipmentNo"])
 

@@ -9,10 +9,10 @@ Control calls (``/_control/...``) are never faulted.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from enum import StrEnum
-
-from simulators.fault_plan import FaultPlan as SharedPlan
+from typing import Generic, TypeVar
 
 
 class FaultKind(StrEnum):
@@ -40,7 +40,8 @@ class Call:
     pull: bool = False
     lookup: bool = False
 
-    def fits(self, kind: FaultKind) -> bool:
+    def fits(self, kind: StrEnum) -> bool:
+        # By value, so another simulator's kinds of the same names fit the same calls.
         if kind in WRITE_ONLY:
             return self.write
         if kind in PULL_ONLY:
@@ -50,8 +51,51 @@ class Call:
         return True
 
 
-class FaultPlan(SharedPlan[FaultKind]):
-    """Faults armed for the next calls, taken in the order they were armed (thread-safe)."""
+K = TypeVar("K", bound=StrEnum)
 
+
+@dataclass(slots=True)
+class _Armed(Generic[K]):
+    kind: K
+    left: int
+
+
+class Plan(Generic[K]):
+    """Faults of one simulator's kinds armed for the next calls, taken in the order
+    they were armed (thread-safe)."""
+
+    def __init__(self, kinds: type[K]) -> None:
+        self._kinds = kinds
+        self._lock = threading.Lock()
+        self._armed: list[_Armed[K]] = []
+
+    def arm(self, kind: K | str, times: int = 1) -> None:
+        fault = self._kinds(kind)
+        if times < 1:
+            raise ValueError(f"times must be at least 1, got {times}")
+        with self._lock:
+            self._armed.append(_Armed(fault, times))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._armed.clear()
+
+    def take(self, call: Call) -> K | None:
+        """The fault this call must suffer, if any (and one fewer left of it)."""
+        with self._lock:
+            for entry in self._armed:
+                if call.fits(entry.kind):
+                    entry.left -= 1
+                    if entry.left == 0:
+                        self._armed.remove(entry)
+                    return entry.kind
+        return None
+
+    def armed(self) -> list[tuple[str, int]]:
+        with self._lock:
+            return [(entry.kind.value, entry.left) for entry in self._armed]
+
+
+class FaultPlan(Plan[FaultKind]):
     def __init__(self) -> None:
         super().__init__(FaultKind)

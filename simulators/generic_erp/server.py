@@ -16,7 +16,7 @@ from simulators.generic_erp.faults import FaultPlan
 from simulators.generic_erp.middleware import Timing
 from simulators.generic_erp.remote import RemoteControl
 from simulators.generic_erp.state import GenericErp
-from simulators.serving import serving_in_thread
+from simulators.serving import serving
 
 DEFAULT_API_KEY = "generic-erp-simulator-key"
 
@@ -54,8 +54,5 @@ def running_simulator(
     control, stopping, app = build(
         api_key=api_key, auto_confirm=auto_confirm, timing=Timing(hang_seconds, slow_seconds)
     )
-    with serving_in_thread(app, host=host, name="generic-erp") as port:
-        try:
-            yield RunningSimulator(f"http://{host}:{port}", api_key, control)
-        finally:
-            stopping.set()  # first, so hanging answers end before the server waits for them
+    with serving(app, host=host, name="generic-erp", stopping=stopping) as port:
+        yield RunningSimulator(f"http://{host}:{port}", api_key, control)

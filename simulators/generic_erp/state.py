@@ -127,6 +127,8 @@ class _Books:
     stock: StockBook = field(default_factory=StockBook)
     rejections: list[tuple[str, str]] = field(default_factory=list)
     counters: dict[str, int] = field(default_factory=dict)
+    # The X-Correlation-ID of every create call, by external reference.
+    traces: dict[str, list[str | None]] = field(default_factory=dict)
 
 
 class GenericErp:
@@ -173,6 +175,14 @@ class GenericErp:
             self._books.rejections.append((code, message))
 
     # -- sales orders --------------------------------------------------------------
+
+    def note_trace(self, external_ref: str, correlation_id: str | None) -> None:
+        with self._lock:
+            self._books.traces.setdefault(external_ref, []).append(correlation_id)
+
+    def traces(self, external_ref: str) -> list[str | None]:
+        with self._lock:
+            return list(self._books.traces.get(external_ref, []))
 
     def create_order(self, request: OrderRequest) -> Record:
         with self._lock:

@@ -374,6 +374,12 @@ CASES += [
         lambda w: "/api/v1/dead-letters/999999999/replay",
         {ADMIN: 404, INTEGRATOR: 404, MANAGER: 403, DEALER: 403},
     ),
+    Case(
+        "POST",
+        "/api/v1/dead-letters/{letter_id}/discard",
+        lambda w: "/api/v1/dead-letters/999999999/discard",
+        {ADMIN: 404, INTEGRATOR: 404, MANAGER: 403, DEALER: 403},
+    ),
 ]
 CASES += [
     # Authenticated by the WMS's own signature, not a login: unsigned is 401 for all.

@@ -19,7 +19,6 @@ stock is exactly the ordered quantities (nothing lost, nothing twice).
 
 from __future__ import annotations
 
-import shutil
 import socket
 import threading
 import uuid
@@ -27,7 +26,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg
 import pytest
 import uvicorn
 from sqlalchemy import func, select
@@ -51,14 +49,15 @@ from hub.sync.reconcile import reconcile_orders
 from simulators.generic_erp.remote import RemoteControl
 from simulators.generic_erp.server import DEFAULT_API_KEY
 from tests.conftest import (
-    PG_ADMIN_DSN,
     TEST_SECRET,
     LiveServer,
     make_settings,
-    service_unavailable,
     unique,
 )
+from tests.e2e.processes import broker, database, logs
 from tests.factories import dealer, ok, order_body, product, stock_of, warehouse
+
+__all__ = ["broker", "database", "logs"]  # fixtures used by name
 
 CONNECTOR = "erp"
 ON_HAND = 10_000
@@ -74,43 +73,6 @@ JOB_ENV = {
     "DMS_OUTBOX_REDISPATCH_SECONDS": "4",
     "DMS_ORDER_LEASE_SECONDS": "4",
 }
-
-
-@pytest.fixture(scope="module")
-def logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("procs")
-
-
-@pytest.fixture(scope="module")
-def database() -> Iterator[str]:
-    """A database of this module's own: the workers relay every pending outbox
-    row, and other modules leave theirs pending."""
-    name = f"dmshub_procs_{uuid.uuid4().hex[:12]}"
-    try:
-        admin = psycopg.connect(PG_ADMIN_DSN, autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as exc:
-        service_unavailable("PostgreSQL", exc)
-        raise
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    base = PG_ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
-    yield f"{base}/{name}"
-    with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@pytest.fixture(scope="module")
-def broker(logs: Path) -> Iterator[PrivateRedis]:
-    if shutil.which("redis-server") is None:
-        service_unavailable("redis-server", FileNotFoundError("redis-server is not installed"))
-    server = PrivateRedis(logs)
-    try:
-        server.start()
-    except (OSError, TimeoutError) as exc:
-        server.stop()
-        service_unavailable("a private redis-server", exc)
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")

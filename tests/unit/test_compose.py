@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -55,20 +56,65 @@ def test_published_ports_do_not_clash(compose: dict[str, Any]) -> None:
     assert len(published) == len(set(published))
 
 
-def test_prometheus_scrapes_the_port_the_api_listens_on(compose: dict[str, Any]) -> None:
-    api_command = compose["services"]["api"]["command"]
-    port = api_command[api_command.index("--port") + 1]
+def flag(command: list[str], name: str) -> str:
+    return command[command.index(name) + 1]
+
+
+def test_every_process_runs_once_per_role(compose: dict[str, Any]) -> None:
+    services = hub_services(compose)
+    roles = {name: service["command"][1] for name, service in services.items()}
+    assert sorted(roles.values()) == ["db", "scheduler", "up", "worker"]
+    # The scheduler enqueues periodic jobs: two would enqueue each twice.
+    assert services["scheduler"].get("deploy", {}).get("replicas", 1) == 1
+    assert services["worker"]["deploy"]["replicas"] >= 2
+
+
+def test_prometheus_scrapes_the_ports_the_processes_listen_on(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    api_port = flag(services["api"]["command"], "--port")
+    worker_command = services["worker"]["command"]
+    assert flag(worker_command, "--metrics-host") == "0.0.0.0"  # noqa: S104 - inside its container
     config = yaml.safe_load((ROOT / "ops/prometheus/prometheus.yml").read_text())
-    targets = {
-        t for job in config["scrape_configs"] for sc in job["static_configs"] for t in sc["targets"]
-    }
-    assert f"api:{port}" in targets
+    jobs = {job["job_name"]: job for job in config["scrape_configs"]}
+    assert jobs["dms-hub-api"]["static_configs"][0]["targets"] == [f"api:{api_port}"]
+    [workers] = jobs["dms-hub-worker"]["dns_sd_configs"]
+    assert workers["names"] == ["worker"]
+    assert str(workers["port"]) == flag(worker_command, "--metrics-port")
+    # The files Prometheus and Grafana are given exist where the stack mounts them.
+    for service in ("prometheus", "grafana"):
+        for volume in services[service]["volumes"]:
+            source = volume.split(":")[0]
+            assert (ROOT / source).exists(), (service, source)
+    assert "alerts.yml" in config["rule_files"]
+
+
+def test_multiprocess_metrics_for_the_multi_worker_api(compose: dict[str, Any]) -> None:
+    api = compose["services"]["api"]
+    if int(flag(api["command"], "--workers")) > 1:
+        assert api["environment"]["PROMETHEUS_MULTIPROC_DIR"]
 
 
 def test_no_secret_values_in_the_repository(compose: dict[str, Any]) -> None:
     example = (ROOT / ".env.example").read_text()
     for line in example.splitlines():
         key, _, value = line.partition("=")
-        if key.strip() in ("DMS_SECRET_KEY", "POSTGRES_PASSWORD"):
+        if key.strip() in ("DMS_SECRET_KEY", "POSTGRES_PASSWORD", "GRAFANA_ADMIN_PASSWORD"):
             assert value.split("#")[0].strip() == "", key
+    assert (
+        "${GRAFANA_ADMIN_PASSWORD:?"
+        in compose["services"]["grafana"]["environment"]["GF_SECURITY_ADMIN_PASSWORD"]
+    )
+    assert "GRAFANA_ADMIN_PASSWORD=" in example
     assert not (ROOT / ".env").exists() or ".env" in (ROOT / ".gitignore").read_text()
+
+
+def test_the_image_holds_every_package_the_project_installs() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    include = re.search(r"include = \[(.*?)\]", pyproject)
+    assert include is not None
+    packages = [p.strip(' "*') for p in include.group(1).split(",")]
+    assert "hub" in packages
+    for package in packages:
+        assert f"COPY {package} ./{package}" in dockerfile, package
+    assert "COPY mappings ./mappings" in dockerfile  # data the connectors read at run time

@@ -12,7 +12,7 @@ from hub.api.deps import ContainerDep, Cursor, Limit, allow
 from hub.api.types import ResponseModel
 from hub.auth.principal import Principal, Role
 from hub.db.schema import sync_state
-from hub.sync.dead_letters import list_dead_letters, request_replay
+from hub.sync.dead_letters import discard, list_dead_letters, request_replay
 
 router = APIRouter(prefix="/api/v1", tags=["operations"])
 Operator = Annotated[Principal, Depends(allow(Role.ADMIN, Role.INTEGRATOR))]
@@ -100,3 +100,9 @@ def dead_letters(
 def replay(letter_id: int, principal: Operator, container: ContainerDep) -> Any:
     with container.db.transaction() as conn:
         return request_replay(conn, letter_id, by=principal.name, now=container.clock.now())
+
+
+@router.post("/dead-letters/{letter_id}/discard", response_model=DeadLetterOut)
+def discard_letter(letter_id: int, principal: Operator, container: ContainerDep) -> Any:
+    with container.db.transaction() as conn:
+        return discard(conn, letter_id, by=principal.name, now=container.clock.now())

@@ -221,3 +221,21 @@ def test_shipped_files_pass_the_schema_as_an_editor_checks_them(path: Path) -> N
     data = json.loads(json.dumps(yaml.safe_load(path.read_text(encoding="utf-8")), default=str))
 
     assert list(Draft202012Validator(schema()).iter_errors(data)) == []
+
+
+@pytest.mark.parametrize(("system", "fits"), [("sap", True), ("odata", True), ("kingdee", False)])
+def test_a_file_in_a_mode_subfolder_names_the_system_above_it(
+    tmp_path: Path, system: str, fits: bool
+) -> None:
+    folder = tmp_path / "mappings" / "sap" / "odata"
+    folder.mkdir(parents=True)
+    path = folder / "stock.in.yaml"
+    path.write_text(
+        f"version: 1\nsystem: {system}\nentity: stock\ndirection: in\nfields:\n  a: $.a\n",
+        encoding="utf-8",
+    )
+
+    if fits:
+        assert load_mapping(path).system == system
+    else:
+        assert {issue.code for issue in issues_of(path)} == {"name_mismatch"}
