@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from simulators.fault_plan import FaultPlan as SharedPlan
+from simulators.generic_erp import faults as generic
 
 
 class FaultKind(StrEnum):
@@ -36,36 +36,28 @@ class FaultKind(StrEnum):
     DUPLICATE_CONFIRMATION = "duplicate_confirmation"
 
 
-WRITE_ONLY = frozenset({FaultKind.LOSE_ANSWER, FaultKind.PARTIAL_SUCCESS})
-PULL_ONLY = frozenset({FaultKind.DUPLICATE_RECORDS})
-LOOKUP_ONLY = frozenset({FaultKind.STALE_READ})
 PUSH_ONLY = frozenset(
     {FaultKind.BAD_SIGNATURE, FaultKind.STALE_TIMESTAMP, FaultKind.DUPLICATE_CONFIRMATION}
 )
 
 
 @dataclass(frozen=True, slots=True)
-class Call:
-    write: bool = False
-    pull: bool = False
-    lookup: bool = False
-    push: bool = False  # the warehouse pushing a confirmation out
+class Call(generic.Call):
+    """A call to the warehouse's API, or (``push``) the warehouse pushing out."""
 
-    def fits(self, kind: FaultKind) -> bool:
+    push: bool = False
+
+    def fits(self, kind: StrEnum) -> bool:
         if kind in PUSH_ONLY:
             return self.push
         if self.push:
             return False
-        if kind in WRITE_ONLY:
+        if kind == FaultKind.PARTIAL_SUCCESS:
             return self.write
-        if kind in PULL_ONLY:
-            return self.pull
-        if kind in LOOKUP_ONLY:
-            return self.lookup
-        return True
+        return generic.Call.fits(self, kind)
 
 
-class FaultPlan(SharedPlan[FaultKind]):
+class FaultPlan(generic.Plan[FaultKind]):
     """Faults armed for the next calls, in the order armed (thread-safe)."""
 
     def __init__(self) -> None:

@@ -17,7 +17,7 @@ from simulators.flux_wms.faults import FaultPlan
 from simulators.flux_wms.pusher import Pusher, PushIdentity
 from simulators.flux_wms.remote import RemoteControl
 from simulators.flux_wms.state import Warehouse
-from simulators.serving import serving_in_thread
+from simulators.serving import serving
 
 TICK_SECONDS = 0.1
 
@@ -81,12 +81,11 @@ def running_simulator(
     ticker = threading.Thread(
         target=_ticker, args=(control, stopping), name="flux-wms-ticker", daemon=True
     )
-    with serving_in_thread(app, host=host, name="flux-wms") as port:
+    with serving(app, host=host, name="flux-wms", stopping=stopping) as port:
         pusher.start()
         ticker.start()
         try:
             yield RunningSimulator(f"http://{host}:{port}{PATH}", creds, control)
         finally:
-            stopping.set()  # first, so hanging answers end before the server waits for them
-            pusher.stop()
+            pusher.stop()  # sets ``stopping`` too: hanging answers end at once
             ticker.join(timeout=2)
