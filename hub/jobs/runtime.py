@@ -27,7 +27,7 @@ from hub.services.order_placement import ORDER_PLACED
 from hub.services.order_queries import ORDER_CANCEL
 from hub.sync import orders_out, retention, wms_out
 from hub.sync.dead_letters import claim_replays
-from hub.sync.inbound import ORDER_CONFIRMED
+from hub.sync.inbound import ORDER_CANCELLED, ORDER_CONFIRMED
 from hub.sync.outbox import OutboxRow, claim_due, mark_done
 from hub.sync.pulls import pull_page, record_failure
 from hub.sync.reconcile import reconcile_connector
@@ -105,6 +105,18 @@ class Runtime:
         log.info("put %s to the WMS: %s", order_no, outcome)
         self._done(outbox_id)
 
+    def cancel_in_wms(self, order_no: str, outbox_id: int | None) -> None:
+        outcome = wms_out.cancel_cancelled(
+            self.db,
+            self.connectors,
+            order_no,
+            wms=self.container.settings.order_wms,
+            now=self.container.clock.now(),
+            lease=timedelta(seconds=self.container.settings.order_lease_seconds),
+        )
+        log.info("cancel %s in the WMS: %s", order_no, outcome)
+        self._done(outbox_id)
+
     def pull(self, connector: str, entity: str) -> None:
         now = self.container.clock.now()
         try:
@@ -144,11 +156,13 @@ class Runtime:
             urgent = row.priority > 0
             actor = self.actors.push_order_urgent if urgent else self.actors.push_order
             actor.send(row.key, outbox_id=row.id)
-        elif row.topic == ORDER_CONFIRMED:
+        elif row.topic in (ORDER_CONFIRMED, ORDER_CANCELLED):
             if self.container.settings.order_wms is None:
                 self._done(row.id)  # no warehouse leg in this deployment
-            else:
+            elif row.topic == ORDER_CONFIRMED:
                 self.actors.push_to_wms.send(row.key, outbox_id=row.id)
+            else:
+                self.actors.cancel_in_wms.send(row.key, outbox_id=row.id)
         elif row.topic == ORDER_CANCEL:
             self.actors.cancel_order.send(
                 row.key, reason=row.payload.get("reason"), outbox_id=row.id

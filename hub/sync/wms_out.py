@@ -17,11 +17,12 @@ from sqlalchemy import select, update
 
 from connectors.port import Connector
 from dms_domain.errors import BusinessRejection, TransientError
+from dms_domain.exchange import CancelStatus
 from dms_domain.orders import OrderStatus
 from hub.db.engine import Database
 from hub.db.schema import orders
 from hub.services.alerts import SYNC_FAILURE, raise_alert
-from hub.sync.orders_out import LEASE, Lease, canonical_order
+from hub.sync.orders_out import LEASE, Lease, cancel_in_wms, canonical_order
 
 # Past these the goods are on their way (or the order is over): nothing to put.
 _NOT_PUT = frozenset(
@@ -105,3 +106,36 @@ def _not_now(
     if status in _NOT_PUT or status is OrderStatus.SUBMITTED:
         return f"not put: order is {status.value}"
     return None
+
+
+def cancel_cancelled(
+    db: Database,
+    connectors: Mapping[str, Connector],
+    order_no: str,
+    *,
+    wms: str | None,
+    now: datetime,
+    lease: timedelta = LEASE,
+) -> str:
+    """An order cancelled in the hub that the WMS holds: cancel it there too."""
+    if wms is None or wms not in connectors:
+        return "no WMS"
+    connector = connectors[wms]
+    with Lease(db, order_no, now, lease):
+        with db.read() as conn:
+            order = conn.execute(select(orders).where(orders.c.order_no == order_no)).first()
+        if order is None or order.status != OrderStatus.CANCELLED.value:
+            return "not cancelled"
+        answer = cancel_in_wms(db, connector, order_no, "cancelled in the hub")
+    if answer.status is CancelStatus.REFUSED:
+        with db.transaction() as conn:
+            raise_alert(
+                conn,
+                kind=SYNC_FAILURE,
+                subject=f"order:{order_no}",
+                message=f"order {order_no} is cancelled but the warehouse ({wms}) will not "
+                f"cancel it: {answer.reason}",
+                dealer_code=order.dealer_code,
+                now=now,
+            )
+    return answer.status.value

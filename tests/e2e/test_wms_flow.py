@@ -346,3 +346,18 @@ def test_copies_of_one_confirmation_at_once_apply_it_once(
         "reserved": 0,
         "available": 96,
     }
+
+
+def test_an_order_the_erp_cancels_on_its_own_is_cancelled_in_the_warehouse(
+    hub: Hub, shop: Shop, admin: httpx.Client, erp: RunningSimulator, wms: RunningWms
+) -> None:
+    order_no = confirmed_in_both(hub, shop, admin, 3)
+    erp_ref = order(admin, order_no)["erp_ref"]
+    with httpx.Client(base_url=erp.url, headers={"X-API-Key": erp.api_key}) as client:
+        ok(client.post(f"/orders/{erp_ref}/cancel", json={"reason": "credit hold"}))
+    hub.runtime.pull(ERP, "order_events")
+    hub.run()  # the rest of the events' pages, then the warehouse's cancel
+    assert order(admin, order_no)["status"] == "cancelled"
+    assert wms.control.status(order_no) == "90"
+    assert stock_of(admin, shop.warehouse, shop.sku)["reserved"] == 0
+    assert wms.control.stock(shop.warehouse, shop.sku) == (100, 0)
