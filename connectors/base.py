@@ -23,6 +23,8 @@ from tenacity import (
 )
 
 from connectors import correlation
+from connectors.mapping import CrossReference, MappingFailure
+from connectors.mapping import Mapping as MappingFile
 from dms_domain.errors import ConfigurationError, PermanentError, TransientError
 from dms_domain.exchange import (
     CancelResult,
@@ -90,6 +92,22 @@ class BaseConnector:
 
     def __init__(self, name: str) -> None:
         self.name = name
+
+    def _map_out(
+        self, mapping: MappingFile, record: dict[str, Any], xref: CrossReference, order_no: str
+    ) -> dict[str, Any]:
+        """An order mapped for the system; PermanentError ``mapping_failed`` if it cannot be."""
+        try:
+            return mapping.apply(record, xref)
+        except MappingFailure as failure:
+            # The order itself is fine; the hub's data for this system is not (a missing
+            # cross-reference, most often): retrying cannot help, a person must.
+            raise PermanentError(
+                f"{self.name}: order {order_no} cannot be written for {self.system}: "
+                f"{failure.detail}",
+                code="mapping_failed",
+                issues=[issue.as_dict() for issue in failure.issues],
+            ) from failure
 
     def _unsupported(self, capability: Capability) -> ConfigurationError:
         return ConfigurationError(

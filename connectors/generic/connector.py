@@ -20,7 +20,7 @@ from connectors.generic import feeds
 from connectors.generic.config import GenericRestConfig
 from connectors.generic.feeds import Feed
 from connectors.generic.transport import DocumentExists, GenericHttp
-from connectors.mapping import CrossReference, MappingFailure, jsonio, load_mapping
+from connectors.mapping import CrossReference, jsonio, load_mapping
 from dms_domain.errors import BusinessRejection, PermanentError, TransientError
 from dms_domain.exchange import (
     CancelResult,
@@ -119,17 +119,7 @@ class GenericRestConnector(BaseConnector):
     # -- orders -------------------------------------------------------------------
 
     def push_order(self, order: OrderOut) -> PushResult:
-        try:
-            body = self._order_out.apply(order.as_record(), self._xref)
-        except MappingFailure as failure:
-            # The order itself is fine; the hub's data for this ERP is not (a missing
-            # cross-reference, most often): retrying cannot help, a person must.
-            raise PermanentError(
-                f"{self.name}: order {order.order_no} cannot be written for {self.system}: "
-                f"{failure.detail}",
-                code="mapping_failed",
-                issues=[issue.as_dict() for issue in failure.issues],
-            ) from failure
+        body = self._map_out(self._order_out, order.as_record(), self._xref, order.order_no)
         existing = self._find_document(order.order_no)
         if existing is not None:
             return self._push_result(existing)

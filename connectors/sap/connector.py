@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from connectors.base import BaseConnector
-from connectors.mapping import CrossReference, MappingFailure, load_mapping
+from connectors.mapping import CrossReference, load_mapping
 from connectors.sap.config import SapConfig
 from dms_domain.errors import BusinessRejection, PermanentError, TransientError
 from dms_domain.exchange import OrderOut, PushResult, PushStatus
@@ -37,16 +37,7 @@ class SapConnector(BaseConnector):
         return f"{self.name} ({self.system} {self.config.mode})"
 
     def _map_order(self, order: OrderOut) -> dict[str, Any]:
-        try:
-            return self._order_out.apply(order.as_record(), self._xref)
-        except MappingFailure as failure:
-            # The order is fine; the hub's data for SAP is not (a missing cross-reference,
-            # most often): retrying cannot help, a person must.
-            raise PermanentError(
-                f"{self.name}: order {order.order_no} cannot be written for SAP: {failure.detail}",
-                code="mapping_failed",
-                issues=[issue.as_dict() for issue in failure.issues],
-            ) from failure
+        return self._map_out(self._order_out, order.as_record(), self._xref, order.order_no)
 
     # -- what each mode provides ------------------------------------------------------
 

@@ -168,7 +168,11 @@ def push_order(
         if status is not OrderStatus.SUBMITTED:
             return f"already {status.value}"
         try:
-            result = connector.find_order(order_no) or connector.push_order(canonical)
+            result = connector.find_order(order_no)
+            if result is None or result.status is not PushStatus.ACCEPTED:
+                # A document still pending there is pushed again: a connector whose ERP
+                # takes several calls (K3's Save, Submit, Audit) resumes where it stopped.
+                result = connector.push_order(canonical)
         except BusinessRejection as exc:
             with db.transaction() as conn:
                 order_event(

@@ -35,17 +35,24 @@ def running_engine(
     more_connectors: dict[str, dict[str, Any]] | None = None,
     order_wms: str | None = None,
 ) -> Iterator[Runtime]:
+    generic: dict[str, object] = {"system": "generic", "base_url": erp.url, "api_key": erp.api_key}
+    connectors = {connector: generic, **(more_connectors or {})}
+    with engine_with(live_server, connectors, order_erp=order_erp, order_wms=order_wms) as runtime:
+        yield runtime
+
+
+@contextmanager
+def engine_with(
+    live_server: LiveServer,
+    connectors: dict[str, dict[str, Any]],
+    *,
+    order_erp: str | None,
+    order_wms: str | None = None,
+) -> Iterator[Runtime]:
+    """The job runtime with these connectors' settings (a 1 s timeout unless given)."""
     settings = make_settings(
         live_server.container.settings.database_url,
-        connectors={
-            connector: {
-                "system": "generic",
-                "base_url": erp.url,
-                "api_key": erp.api_key,
-                "timeout_seconds": 1.0,
-            },
-            **(more_connectors or {}),
-        },
+        connectors={name: {"timeout_seconds": 1.0, **raw} for name, raw in connectors.items()},
         order_erp=order_erp,
         order_wms=order_wms,
         job_min_backoff_ms=20,
