@@ -1,9 +1,9 @@
 # dms-hub image: the API, the CLI, the workers, the scheduler and the simulators (demo profile).
 FROM python:3.11-slim-bookworm
 
-# ODBC driver manager and drivers for the staging-table connectors.
+# ODBC driver manager and drivers for the staging-table connectors; the CJK font of statement PDFs.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends unixodbc odbc-postgresql odbc-mariadb tdsodbc \
+ && apt-get install -y --no-install-recommends unixodbc odbc-postgresql odbc-mariadb tdsodbc fonts-wqy-microhei \
  && sed -i 's/^CommLog=1/CommLog=0/' /etc/odbcinst.ini \
  && rm -rf /var/lib/apt/lists/*
 

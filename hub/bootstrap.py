@@ -14,6 +14,7 @@ from hub.clock import Clock, SystemClock
 from hub.db.engine import Database, make_engine
 from hub.metrics import HubMetrics
 from hub.metrics_db import DatabaseGauges
+from hub.metrics_receivables import ReceivablesGauges
 from hub.services.xref import DatabaseCrossReference
 from hub.settings import Settings
 
@@ -73,6 +74,7 @@ def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Container:
     clock = clock or SystemClock()
     gauges = CollectorRegistry(auto_describe=False)
     gauges.register(DatabaseGauges(db, clock))
+    gauges.register(ReceivablesGauges(db, clock, settings.business_tz))
     return Container(
         settings=settings,
         db=db,

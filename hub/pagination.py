@@ -6,7 +6,7 @@ import base64
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Column, Connection, Select, and_, or_
@@ -23,13 +23,19 @@ class Page(Generic[T]):
 
 
 def _encode_value(value: Any) -> Any:
-    # Datetimes are tagged so they come back as datetimes, not strings.
-    return {"dt": value.isoformat()} if isinstance(value, datetime) else value
+    # Datetimes and dates are tagged so they come back as such, not as strings.
+    if isinstance(value, datetime):
+        return {"dt": value.isoformat()}
+    if isinstance(value, date):
+        return {"d": value.isoformat()}
+    return value
 
 
 def _decode_value(value: Any) -> Any:
     if isinstance(value, dict) and set(value) == {"dt"}:
         return datetime.fromisoformat(value["dt"])
+    if isinstance(value, dict) and set(value) == {"d"}:
+        return date.fromisoformat(value["d"])
     return value
 
 
@@ -48,7 +54,7 @@ def decode_cursor(cursor: str, width: int) -> list[Any]:
         raise _bad_cursor(cursor)
     try:
         return [_decode_value(v) for v in values]
-    except ValueError as exc:
+    except (ValueError, TypeError) as exc:
         raise _bad_cursor(cursor) from exc
 
 

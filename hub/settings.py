@@ -97,6 +97,13 @@ class Settings(BaseSettings):
     # How often the scheduler enqueues each connector's reconciliation job.
     reconcile_interval_seconds: int = Field(default=3600, ge=10)
 
+    # Settlement: how often the scheduler issues last month's statements and
+    # sends payment reminders; the reminder days relative to due dates
+    # (negative: before); the TrueType font embedded in statement PDFs.
+    settlement_interval_seconds: int = Field(default=3600, ge=10)
+    reminder_offsets_days: list[int] = Field(default_factory=lambda: [-7, -1, 1, 7, 30, 60, 90])
+    statement_font: str | None = None
+
     # Database pool (ignored by SQLite)
     db_pool_size: int = Field(default=10, ge=1)
     db_max_overflow: int = Field(default=20, ge=0)

@@ -31,6 +31,7 @@ ShortText = Annotated[str, StringConstraints(min_length=1, max_length=64, strip_
 Count = Annotated[StrictInt, WithJsonSchema({"type": "integer", "minimum": 0})]
 Timestamp = AwareDatetime  # a naive time is refused with 422
 Flag = StrictBool
+Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 
 
 def _decimal_text(scale: int, *, minimum: Decimal | None, maximum: Decimal | None) -> Any:
@@ -74,6 +75,7 @@ def _decimal_type(
 ZERO = Decimal(0)
 Money = _decimal_type(2)
 NonNegativeMoney = _decimal_type(2, minimum=ZERO)
+PositiveMoney = _decimal_type(2, minimum=Decimal("0.01"))
 UnitPrice = _decimal_type(4, minimum=ZERO)
 Percent = _decimal_type(2, minimum=ZERO, maximum=Decimal(100))
 

@@ -359,6 +359,9 @@ invoices = Table(
     Column("currency", String(3), nullable=False),
     Column("source", String(32), nullable=False),
     Column("recorded_at", UtcDateTime, nullable=False),
+    # What payments and credit notes have not settled yet: recomputed over the
+    # dealer's whole ledger whenever it changes (hub/services/ledger.py).
+    Column("open_amount", Money(2), nullable=False, default=0),
     Index("ix_invoices_dealer", "dealer_code", "due_date"),
     Index("ix_invoices_order", "order_no"),
 )
@@ -389,6 +392,103 @@ payments = Table(
     Column("source", String(32), nullable=False),
     Column("recorded_at", UtcDateTime, nullable=False),
     Index("ix_payments_dealer", "dealer_code"),
+)
+
+
+# How payments and credit notes settle invoices (named invoice first, then the
+# oldest due first): derived from the ledger, rewritten with the open amounts.
+allocations = Table(
+    "allocations",
+    metadata,
+    Column("kind", String(16), primary_key=True),  # payment | credit_note
+    Column("doc_no", String(CODE), primary_key=True),
+    Column("invoice_no", String(CODE), ForeignKey("invoices.invoice_no"), primary_key=True),
+    Column("dealer_code", String(CODE), ForeignKey("dealers.code"), nullable=False),
+    Column("amount", Money(2), nullable=False),
+    Index("ix_allocations_invoice", "invoice_no"),
+    Index("ix_allocations_dealer", "dealer_code"),
+)
+
+# -- settlement: monthly statements, disputes, reminders --------------------------
+
+# A dealer's monthly statement (对账单). Frozen once issued: only its status
+# and who confirmed it change afterwards.
+statements = Table(
+    "statements",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("dealer_code", String(CODE), ForeignKey("dealers.code"), nullable=False),
+    Column("month", String(7), nullable=False),  # yyyy-mm, business time zone
+    Column("period_start", Date, nullable=False),
+    Column("period_end", Date, nullable=False),  # exclusive
+    Column("currency", String(3), nullable=False),
+    Column("opening_balance", Money(2), nullable=False),
+    Column("invoices_total", Money(2), nullable=False),
+    Column("credit_notes_total", Money(2), nullable=False),
+    Column("payments_total", Money(2), nullable=False),
+    Column("closing_balance", Money(2), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("issued_at", UtcDateTime, nullable=False),
+    Column("issued_by", String(CODE), nullable=False),
+    Column("confirmed_at", UtcDateTime, nullable=True),
+    Column("confirmed_by", String(CODE), nullable=True),
+    Column("updated_at", UtcDateTime, nullable=False),
+    UniqueConstraint("dealer_code", "month"),
+    Index("ix_statements_month", "month", "dealer_code"),
+)
+
+statement_lines = Table(
+    "statement_lines",
+    metadata,
+    Column("statement_id", Id, ForeignKey("statements.id"), primary_key=True),
+    Column("line_no", Integer, primary_key=True),
+    Column("kind", String(16), nullable=False),  # invoice | credit_note | payment
+    Column("doc_no", String(CODE), nullable=False),
+    Column("doc_date", Date, nullable=False),
+    Column("amount", Money(2), nullable=False),  # a revision states the difference
+    Column("revision", Boolean, nullable=False),
+    Column("reference", String(CODE), nullable=True),
+    Column("due_date", Date, nullable=True),
+)
+
+# What the dealer's statements have stated per document so far, so a late or
+# revised document is stated on the next statement (dms_domain/statements.py).
+statement_register = Table(
+    "statement_register",
+    metadata,
+    Column("dealer_code", String(CODE), ForeignKey("dealers.code"), primary_key=True),
+    Column("kind", String(16), primary_key=True),
+    Column("doc_no", String(CODE), primary_key=True),
+    Column("amount", Money(2), nullable=False),
+)
+
+statement_disputes = Table(
+    "statement_disputes",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("statement_id", Id, ForeignKey("statements.id"), nullable=False),
+    Column("line_no", Integer, nullable=False),
+    Column("reason", String(500), nullable=False),
+    Column("status", String(16), nullable=False),  # open | adjusted | rejected
+    Column("opened_by", String(CODE), nullable=False),
+    Column("opened_at", UtcDateTime, nullable=False),
+    Column("resolution", String(500), nullable=True),
+    Column("adjustment_amount", Money(2), nullable=True),
+    Column("credit_note_no", String(CODE), nullable=True),
+    Column("resolved_by", String(CODE), nullable=True),
+    Column("resolved_at", UtcDateTime, nullable=True),
+    Index("ix_statement_disputes_statement", "statement_id", "line_no"),
+    Index("ix_statement_disputes_status", "status"),
+)
+
+# One row per reminder sent: (invoice, days relative to its due date).
+payment_reminders = Table(
+    "payment_reminders",
+    metadata,
+    Column("invoice_no", String(CODE), ForeignKey("invoices.invoice_no"), primary_key=True),
+    Column("offset_days", Integer, primary_key=True),
+    Column("sent_at", UtcDateTime, nullable=False),
+    Column("open_amount", Money(2), nullable=False),
 )
 
 
@@ -596,6 +696,7 @@ __all__ = [
     "Id",
     "Json",
     "alerts",
+    "allocations",
     "api_keys",
     "audit_log",
     "credit_notes",
@@ -613,6 +714,7 @@ __all__ = [
     "order_timeline",
     "orders",
     "outbox",
+    "payment_reminders",
     "payments",
     "prices",
     "product_erp_codes",
@@ -622,6 +724,10 @@ __all__ = [
     "reconciliation_runs",
     "shipment_lines",
     "shipments",
+    "statement_disputes",
+    "statement_lines",
+    "statement_register",
+    "statements",
     "stock",
     "sync_state",
     "users",

@@ -58,6 +58,8 @@ class Actors:
     purge: dramatiq.Actor[..., None]
     deliver_webhooks: dramatiq.Actor[..., None]
     reconcile: dramatiq.Actor[..., None]
+    issue_statements: dramatiq.Actor[..., None]
+    send_reminders: dramatiq.Actor[..., None]
 
     def queues(self) -> set[str]:
         return set(ALL_QUEUES)
@@ -98,6 +100,12 @@ def declare_actors(
     def reconcile(connector: str) -> None:
         runtime().reconcile(connector)
 
+    def issue_statements() -> None:
+        runtime().issue_statements()
+
+    def send_reminders() -> None:
+        runtime().send_reminders()
+
     options = (retries or RetryPolicy()).options()
 
     def make(
@@ -120,4 +128,6 @@ def declare_actors(
         purge=make(purge, "purge", QUEUE_MAINTENANCE, 30),
         deliver_webhooks=make(deliver_webhooks, "deliver_webhooks", QUEUE_MAINTENANCE, 5),
         reconcile=make(reconcile, "reconcile", QUEUE_MAINTENANCE, 40),
+        issue_statements=make(issue_statements, "issue_statements", QUEUE_MAINTENANCE, 50),
+        send_reminders=make(send_reminders, "send_reminders", QUEUE_MAINTENANCE, 45),
     )

@@ -23,6 +23,7 @@ from hub.jobs.actors import Actors, RetryPolicy, declare_actors
 from hub.jobs.broker import build_broker
 from hub.jobs.metrics import JobMetrics, MeteredConnector, SyncMetrics
 from hub.notifications.sender import deliver_due
+from hub.services import settlement_jobs
 from hub.services.order_placement import ORDER_PLACED
 from hub.services.order_queries import ORDER_CANCEL
 from hub.sync import orders_out, retention, wms_out
@@ -194,6 +195,23 @@ class Runtime:
             default_erp=self.container.settings.order_erp,
         )
         log.info("reconcile %s: %s", connector, runs)
+
+    def issue_statements(self) -> None:
+        settings = self.container.settings
+        done = settlement_jobs.issue_due_statements(
+            self.db, now=self.container.clock.now(), tz=settings.business_tz
+        )
+        log.info("statements issued: %s", done)
+
+    def send_reminders(self) -> None:
+        settings = self.container.settings
+        sent = settlement_jobs.remind(
+            self.db,
+            now=self.container.clock.now(),
+            tz=settings.business_tz,
+            offsets=settings.reminder_offsets_days,
+        )
+        log.info("payment reminders: %s", sent)
 
     def _done(self, outbox_id: int | None) -> None:
         if outbox_id is not None:

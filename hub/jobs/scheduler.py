@@ -2,7 +2,8 @@
 
 Every tick it relays the outbox (which also re-sends lost messages and replayed
 dead letters) and, per connector and entity, enqueues a pull when its interval
-has passed. Intervals come from each connector's ``poll_seconds`` setting.
+has passed. Every ``DMS_SETTLEMENT_INTERVAL_SECONDS`` it enqueues last month's
+statements and the payment reminders. Intervals come from each connector's ``poll_seconds`` setting.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ class Scheduler:
     _purge_due: float = 0.0
     _webhooks_due: float = 0.0
     _reconcile_due: dict[str, float] = field(default_factory=dict)
+    _settlement_due: float = 0.0
 
     def intervals(self) -> dict[tuple[str, str], float]:
         """(connector, entity) -> seconds, for every entity each connector can pull."""
@@ -67,6 +69,12 @@ class Scheduler:
             self.runtime.actors.purge.send()
             self._purge_due = now + self.runtime.container.settings.retention_interval_seconds
             sent.append("purge")
+        if now >= self._settlement_due:
+            self.runtime.actors.issue_statements.send()
+            self.runtime.actors.send_reminders.send()
+            every = self.runtime.container.settings.settlement_interval_seconds
+            self._settlement_due = now + every
+            sent += ["issue_statements", "send_reminders"]
         for key, seconds in self.intervals().items():
             if now >= self._due.get(key, 0.0):
                 self.runtime.actors.pull.send(*key)

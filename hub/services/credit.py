@@ -46,7 +46,6 @@ def exposure_expression(dealer_code: Any) -> ColumnElement[Decimal]:
     The arithmetic runs on the stored representation (NUMERIC on PostgreSQL,
     scaled integers on SQLite); ``type_coerce`` turns the result back into money.
     """
-    """One SQL expression for a dealer's exposure, usable inside a larger query."""
     uninvoiced = case(
         (orders.c.total > orders.c.invoiced_amount, orders.c.total - orders.c.invoiced_amount),
         else_=0,
@@ -59,13 +58,21 @@ def exposure_expression(dealer_code: Any) -> ColumnElement[Decimal]:
         )
         .scalar_subquery()
     )
-    total = (
+    total = _balance(dealer_code) + open_orders
+    return type_coerce(total, Money(2)).label("exposure")
+
+
+def _balance(dealer_code: Any) -> Any:
+    return (
         _sum(invoices.c.amount, invoices, dealer_code)
         - _sum(credit_notes.c.amount, credit_notes, dealer_code)
         - _sum(payments.c.amount, payments, dealer_code)
-        + open_orders
     )
-    return type_coerce(total, Money(2)).label("exposure")
+
+
+def receivables_balance_expression(dealer_code: Any) -> ColumnElement[Decimal]:
+    """Invoices - credit notes - payments of a dealer (negative: paid ahead)."""
+    return type_coerce(_balance(dealer_code), Money(2)).label("balance")
 
 
 _EXPOSURE = select(exposure_expression(bindparam("dealer_code")))

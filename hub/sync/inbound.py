@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, case, func, insert, select, update
@@ -40,6 +41,7 @@ from hub.db.schema import (
     stock,
 )
 from hub.services.alerts import SYNC_FAILURE, raise_alert
+from hub.services.ledger import settle_dealer
 from hub.services.order_placement import ORDER_PLACED
 from hub.services.order_queries import record_transition, release_reservation
 from hub.sync.versions import claim_version
@@ -364,8 +366,18 @@ def apply_invoice(conn: Connection, record: InvoiceIn, now: datetime) -> str:
     if not claim_version(conn, record.source, "invoice", record.key, record.version, now):
         return "stale"
     _dealer(conn, record.dealer_code, "invoice", record.invoice_no)
+    _not_negative(record.amount, "invoice", record.invoice_no)
     if record.order_no is not None:
-        _order(conn, record.order_no, "invoice", record.invoice_no)
+        order = _order(conn, record.order_no, "invoice", record.invoice_no)
+        if order.dealer_code != record.dealer_code:
+            raise bad(
+                "invoice",
+                record.invoice_no,
+                "order_no",
+                record.order_no,
+                f"is an order of another dealer than {record.dealer_code}",
+            )
+    before = _owner(conn, invoices.c.dealer_code, invoices.c.invoice_no, record.invoice_no)
     values = {
         "order_no": record.order_no,
         "dealer_code": record.dealer_code,
@@ -378,6 +390,7 @@ def apply_invoice(conn: Connection, record: InvoiceIn, now: datetime) -> str:
         "recorded_at": now,
     }
     _upsert(conn, invoices, invoices.c.invoice_no, record.invoice_no, values)
+    _settle(conn, record.dealer_code, before)
     if record.order_no is not None:
         invoiced = conn.scalar(
             select(func.coalesce(func.sum(invoices.c.amount), 0)).where(
@@ -406,6 +419,10 @@ def apply_credit_note(conn: Connection, record: CreditNoteIn, now: datetime) -> 
     if not claim_version(conn, record.source, "credit_note", record.key, record.version, now):
         return "stale"
     _dealer(conn, record.dealer_code, "credit note", record.credit_note_no)
+    _positive(record.amount, "credit note", record.credit_note_no)
+    before = _owner(
+        conn, credit_notes.c.dealer_code, credit_notes.c.credit_note_no, record.credit_note_no
+    )
     values = {
         "invoice_no": record.invoice_no,
         "dealer_code": record.dealer_code,
@@ -416,6 +433,7 @@ def apply_credit_note(conn: Connection, record: CreditNoteIn, now: datetime) -> 
         "recorded_at": now,
     }
     _upsert(conn, credit_notes, credit_notes.c.credit_note_no, record.credit_note_no, values)
+    _settle(conn, record.dealer_code, before)
     return "applied"
 
 
@@ -423,6 +441,8 @@ def apply_payment(conn: Connection, record: PaymentIn, now: datetime) -> str:
     if not claim_version(conn, record.source, "payment", record.key, record.version, now):
         return "stale"
     _dealer(conn, record.dealer_code, "payment", record.payment_no)
+    _positive(record.amount, "payment", record.payment_no)
+    before = _owner(conn, payments.c.dealer_code, payments.c.payment_no, record.payment_no)
     values = {
         "dealer_code": record.dealer_code,
         "paid_at": record.paid_at,
@@ -433,7 +453,31 @@ def apply_payment(conn: Connection, record: PaymentIn, now: datetime) -> str:
         "recorded_at": now,
     }
     _upsert(conn, payments, payments.c.payment_no, record.payment_no, values)
+    _settle(conn, record.dealer_code, before)
     return "applied"
+
+
+def _not_negative(amount: Decimal, entity: str, key: str) -> None:
+    if amount < 0:
+        raise bad(entity, key, "amount", str(amount), "must not be negative")
+
+
+def _positive(amount: Decimal, entity: str, key: str) -> None:
+    # A refund is not a negative payment: the ERP sends it as an invoice or credit note.
+    if amount <= 0:
+        raise bad(entity, key, "amount", str(amount), "must be positive")
+
+
+def _owner(conn: Connection, dealer_column: Any, key_column: Any, key: str) -> str | None:
+    """The dealer a document belonged to before this change (None: it is new)."""
+    owner: str | None = conn.scalar(select(dealer_column).where(key_column == key))
+    return owner
+
+
+def _settle(conn: Connection, dealer_code: str, previous_owner: str | None) -> None:
+    """Re-settle the dealer's ledger (and the old owner's, if the document moved)."""
+    for code in sorted({dealer_code, previous_owner or dealer_code}):
+        settle_dealer(conn, code)
 
 
 def _upsert(

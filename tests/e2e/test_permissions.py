@@ -16,6 +16,13 @@ from fastapi.routing import APIRoute
 from hub.api.app import create_app
 from hub.auth.principal import Role
 from tests.conftest import LiveServer, unique
+from tests.e2e.settlement_world import (
+    STATEMENT_MONTH,
+    credit_note_body,
+    invoice_body,
+    ledger_for,
+    payment_body,
+)
 from tests.factories import ok, product
 
 ADMIN, INTEGRATOR, MANAGER, DEALER = Role.ADMIN, Role.INTEGRATOR, Role.MANAGER, Role.DEALER
@@ -41,6 +48,8 @@ class World:
     webhook_a: int  # dealer A's webhook subscription
     webhook_b: int
     new_webhook: Callable[[str], int]  # a fresh subscription for a dealer, to delete
+    ledger_a: dict[str, str]  # numbers of dealer A's invoice, payment, credit note
+    ledger_b: dict[str, str]
 
 
 @pytest.fixture(scope="module")
@@ -137,6 +146,7 @@ def world(live_server: LiveServer, admin_token: str) -> World:
             ]
             for name, code in (("a", dealers["a"]), ("b", dealers["b"]))
         }
+        ledgers = {name: ledger_for(admin, dealers[name]) for name in ("a", "b")}
     tokens = {
         ADMIN: admin_token,
         INTEGRATOR: live_server.token_for(INTEGRATOR),
@@ -159,6 +169,8 @@ def world(live_server: LiveServer, admin_token: str) -> World:
         webhooks["a"],
         webhooks["b"],
         lambda code: new_webhook(live_server, admin_token, code),
+        ledgers["a"],
+        ledgers["b"],
     )
 
 
@@ -169,8 +181,8 @@ def new_webhook(live_server: LiveServer, admin_token: str, dealer_code: str) -> 
 
 
 def webhook_body(dealer_code: str | None = None) -> dict[str, Any]:
-    """A subscription nobody will notice: port 9 refuses connections, and no
-    code emits payment reminders yet."""
+    """A subscription nobody will notice: port 9 refuses connections (and no
+    test sends its reminders: those run at pinned times in 2025)."""
     body: dict[str, Any] = {"url": "http://127.0.0.1:9/hook", "events": ["payment.reminder"]}
     if dealer_code:
         body["dealer_code"] = dealer_code
@@ -441,6 +453,93 @@ CASES += [
         "/api/v1/webhook-subscriptions/{subscription_id}/test",
         lambda w: f"/api/v1/webhook-subscriptions/{w.webhook_b}/test",
         {ADMIN: 202, INTEGRATOR: 403, MANAGER: 403, DEALER: 404},
+    ),
+]
+
+
+def ledger_cases(kind: str, route: str, body: Callable[[str], dict[str, Any]]) -> list[Case]:
+    """Reading and posting one kind of receivables document."""
+    item = route + "/{" + kind + "_no}"
+    return [
+        Case("GET", route, lambda w: route, everyone()),
+        Case("GET", item, lambda w: f"{route}/{w.ledger_a[kind]}", everyone()),
+        Case(
+            "GET",
+            item,
+            lambda w: f"{route}/{w.ledger_b[kind]}",
+            {ADMIN: 200, INTEGRATOR: 200, MANAGER: 404, DEALER: 404},
+        ),
+        Case(
+            "POST",
+            route,
+            lambda w: route,
+            only(ADMIN, INTEGRATOR, ok_status=201),
+            lambda w: body(w.dealer_a),
+        ),
+    ]
+
+
+CASES += ledger_cases("invoice", "/api/v1/invoices", invoice_body)
+CASES += ledger_cases("payment", "/api/v1/payments", payment_body)
+CASES += ledger_cases("credit_note", "/api/v1/credit-notes", credit_note_body)
+STATEMENT = "/api/v1/statements/{dealer_code}/{month}"
+
+
+def statement_of(w: World, which: str, tail: str = "") -> str:
+    code = w.dealer_a if which == "a" else w.dealer_b
+    return f"/api/v1/statements/{code}/{STATEMENT_MONTH}{tail}"
+
+
+THEIRS = {ADMIN: 200, INTEGRATOR: 200, MANAGER: 404, DEALER: 404}
+CASES += [
+    Case("GET", "/api/v1/statements", lambda w: "/api/v1/statements", everyone()),
+    Case(
+        "POST",
+        STATEMENT,
+        lambda w: statement_of(w, "a"),  # issued already: answered again
+        only(ADMIN, INTEGRATOR),
+    ),
+    Case("GET", STATEMENT, lambda w: statement_of(w, "a"), everyone()),
+    Case("GET", STATEMENT, lambda w: statement_of(w, "b"), THEIRS),
+    Case("GET", STATEMENT + "/csv", lambda w: statement_of(w, "a", "/csv"), everyone()),
+    Case("GET", STATEMENT + "/csv", lambda w: statement_of(w, "b", "/csv"), THEIRS),
+    Case("GET", STATEMENT + "/pdf", lambda w: statement_of(w, "a", "/pdf"), everyone()),
+    Case("GET", STATEMENT + "/pdf", lambda w: statement_of(w, "b", "/pdf"), THEIRS),
+    Case(
+        "POST",
+        STATEMENT + "/confirm",
+        lambda w: statement_of(w, "a", "/confirm"),  # confirming twice changes nothing
+        only(ADMIN, DEALER),
+    ),
+    Case(
+        "POST",
+        STATEMENT + "/confirm",
+        # A month B has no statement for: nobody confirms it, the admin learns it is not there.
+        lambda w: f"/api/v1/statements/{w.dealer_b}/2020-01/confirm",
+        {ADMIN: 404, INTEGRATOR: 403, MANAGER: 403, DEALER: 404},
+    ),
+    Case(
+        "POST",
+        STATEMENT + "/dispute",
+        lambda w: statement_of(w, "b", "/dispute"),
+        {ADMIN: 200, INTEGRATOR: 403, MANAGER: 403, DEALER: 404},
+        lambda w: {"lines": [{"line_no": 1, "reason": "r"}]},
+    ),
+    Case(
+        "POST",
+        STATEMENT + "/disputes/{dispute_id}/resolve",
+        lambda w: statement_of(w, "a", "/disputes/999999999/resolve"),
+        {ADMIN: 404, INTEGRATOR: 404, MANAGER: 403, DEALER: 403},
+        lambda w: {"outcome": "rejected", "reason": "r"},
+    ),
+    Case("GET", "/api/v1/statement-disputes", lambda w: "/api/v1/statement-disputes", everyone()),
+]
+CASES += [
+    Case(
+        "GET",
+        "/api/v1/receivables/ageing",
+        lambda w: "/api/v1/receivables/ageing",
+        only(ADMIN, MANAGER, DEALER),
     ),
 ]
 ROLE_BODY_CASES = [
