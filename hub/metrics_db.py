@@ -13,6 +13,8 @@ from sqlalchemy import func, select
 from hub.clock import Clock
 from hub.db.engine import Database
 from hub.db.schema import (
+    alert_evaluations,
+    alerts,
     dead_letters,
     orders,
     outbox,
@@ -59,7 +61,37 @@ class DatabaseGauges(Collector):
             "Records that differed in the latest reconciliation, by connector and entity.",
             labels=["connector", "entity"],
         )
+        open_alerts = GaugeMetricFamily(
+            "dms_alerts_open",
+            "Alerts not resolved, by kind and status (open or acknowledged).",
+            labels=["kind", "status"],
+        )
+        evaluation = GaugeMetricFamily(
+            "dms_alert_evaluation_duration_seconds",
+            "How long the latest evaluation of each alert rule took.",
+            labels=["kind"],
+        )
+        evaluated = GaugeMetricFamily(
+            "dms_alert_evaluation_age_seconds",
+            "Seconds since each alert rule was last evaluated.",
+            labels=["kind"],
+        )
         with self.db.read() as conn:
+            for kind, status, count in conn.execute(
+                select(alerts.c.kind, alerts.c.status, func.count())
+                .where(alerts.c.status != "resolved")
+                .group_by(alerts.c.kind, alerts.c.status)
+            ):
+                open_alerts.add_metric([kind, status], count)
+            for kind, at, duration_ms in conn.execute(
+                select(
+                    alert_evaluations.c.kind,
+                    alert_evaluations.c.evaluated_at,
+                    alert_evaluations.c.duration_ms,
+                )
+            ):
+                evaluation.add_metric([kind], duration_ms / 1000)
+                evaluated.add_metric([kind], (now - at).total_seconds())
             for status, count in conn.execute(
                 select(orders.c.status, func.count()).group_by(orders.c.status)
             ):
@@ -105,3 +137,4 @@ class DatabaseGauges(Collector):
                 if entity == "stock":
                     drift_units.add_metric([connector], (details or {}).get("drift_units", 0))
         yield from (by_status, backlog, oldest, letters, quarantined, lag, drift_units, drifted)
+        yield from (open_alerts, evaluation, evaluated)

@@ -103,6 +103,8 @@ class Settings(BaseSettings):
     settlement_interval_seconds: int = Field(default=3600, ge=10)
     reminder_offsets_days: list[int] = Field(default_factory=lambda: [-7, -1, 1, 7, 30, 60, 90])
     statement_font: str | None = None
+    # How often the scheduler enqueues the alert rules' evaluation and the VMI job.
+    alert_evaluation_seconds: int = Field(default=300, ge=10)
 
     # Database pool (ignored by SQLite)
     db_pool_size: int = Field(default=10, ge=1)

@@ -99,3 +99,11 @@ def stock_of(admin: httpx.Client, warehouse: str, sku: str) -> dict[str, int]:
 
 def order_body(*lines: tuple[str, int], **fields: Any) -> dict[str, Any]:
     return {"lines": [{"sku": sku, "qty": qty} for sku, qty in lines], **fields}
+
+
+def dealer_warehouse(admin: httpx.Client, dealer_code: str, *, region: str = "east") -> str:
+    """A dealer's own warehouse (kind ``dealer``)."""
+    code = unique("WD")
+    body = {"name": f"{dealer_code}'s own", "kind": "dealer", "region": region}
+    ok(admin.put(f"/api/v1/warehouses/{code}", json={**body, "dealer_code": dealer_code}))
+    return code

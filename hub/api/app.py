@@ -15,6 +15,7 @@ from hub.api import problems
 from hub.api.correlation import CorrelationMiddleware
 from hub.api.routes import (
     admin,
+    alerts,
     auth,
     catalog,
     dealers,
@@ -22,6 +23,8 @@ from hub.api.routes import (
     orders,
     promotions,
     receivables,
+    replenishment,
+    reports,
     statements,
     stock,
     sync,
@@ -87,6 +90,9 @@ def create_app(
         sync,
         webhooks,
         wms,
+        alerts,
+        reports,
+        replenishment,
     ):
         app.include_router(module.router)
     app.add_middleware(HttpMetricsMiddleware, metrics=container.metrics)

@@ -78,6 +78,9 @@ NonNegativeMoney = _decimal_type(2, minimum=ZERO)
 PositiveMoney = _decimal_type(2, minimum=Decimal("0.01"))
 UnitPrice = _decimal_type(4, minimum=ZERO)
 Percent = _decimal_type(2, minimum=ZERO, maximum=Decimal(100))
+# Degrees, as decimal strings like money (a float would move a point across a border).
+Latitude = _decimal_type(6, minimum=Decimal(-90), maximum=Decimal(90))
+Longitude = _decimal_type(6, minimum=Decimal(-180), maximum=Decimal(180))
 
 
 class RequestModel(_PydanticModel):

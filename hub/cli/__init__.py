@@ -19,6 +19,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "hub.cli.users",
     "hub.cli.mapping",
     "hub.cli.jobs",
+    "hub.cli.staging",
 )
 
 Handler = Callable[[argparse.Namespace], int]

@@ -600,7 +600,7 @@ reconciliation_runs = Table(
     Index("ix_reconciliation_runs_latest", "connector", "entity", "id"),
 )
 
-# Minimal here; the alerting issue adds rules and notifications on top.
+# Raised by the sync engine and by rule evaluation (hub/alerting).
 alerts = Table(
     "alerts",
     metadata,
@@ -619,6 +619,8 @@ alerts = Table(
     Column("resolved_at", UtcDateTime, nullable=True),
     Column("resolved_by", String(CODE), nullable=True),
     Column("occurrences", Integer, nullable=False, default=1),
+    # The warehouse a stock alert is about: managers see it when they see the warehouse.
+    Column("warehouse_code", String(CODE), nullable=True),
     # One alert that is not resolved per (kind, subject).
     Index(
         "uq_alerts_open_subject",
@@ -645,6 +647,8 @@ webhook_subscriptions = Table(
     Column("dealer_code", String(CODE), ForeignKey("dealers.code"), nullable=True),
     Column("url", String(2048), nullable=False),
     Column("events", Json, nullable=False),  # sorted event kinds
+    # For alert events: only alerts of these kinds (sorted); NULL: every kind.
+    Column("alert_kinds", Json, nullable=True),
     Column("description", String(255), nullable=True),
     Column("secret", String(128), nullable=False),
     Column("active", Boolean, nullable=False),  # false once deleted: the log stays readable
@@ -692,9 +696,113 @@ webhook_attempts = Table(
 )
 
 
+# -- alerting and replenishment -------------------------------------------------
+
+# Thresholds a person changed; a kind without a row runs on its defaults
+# (dms_domain.alert_rules).
+alert_rules = Table(
+    "alert_rules",
+    metadata,
+    Column("kind", String(32), primary_key=True),
+    Column("enabled", Boolean, nullable=False),
+    Column("thresholds", Json, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("updated_by", String(CODE), nullable=False),
+)
+
+# The latest evaluation of each kind: when, how long, how many conditions held.
+alert_evaluations = Table(
+    "alert_evaluations",
+    metadata,
+    Column("kind", String(32), primary_key=True),
+    Column("evaluated_at", UtcDateTime, nullable=False),
+    Column("duration_ms", Integer, nullable=False),
+    Column("firing", Integer, nullable=False),
+    Column("opened", Integer, nullable=False),
+    Column("resolved", Integer, nullable=False),
+)
+
+# What dealers sold to whom (the buyer's region, or a point placed in one).
+sell_out_reports = Table(
+    "sell_out_reports",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("dealer_code", String(CODE), ForeignKey("dealers.code"), nullable=False),
+    Column("sold_on", Date, nullable=False),  # business day
+    Column("sku", String(CODE), ForeignKey("products.sku"), nullable=False),
+    Column("qty", BigInteger, nullable=False),
+    Column("buyer_region", String(CODE), nullable=True),  # null: a point in no known area
+    Column("lat", Money(6), nullable=True),
+    Column("lon", Money(6), nullable=True),
+    # The dealer's own id of the record: sending it again changes nothing.
+    Column("ref", String(CODE), nullable=True),
+    Column("reported_at", UtcDateTime, nullable=False),
+    Column("reported_by", String(CODE), nullable=False),
+    UniqueConstraint("dealer_code", "ref"),
+    Index("ix_sell_out_reports_dealer_day", "dealer_code", "sold_on"),
+    CheckConstraint("qty > 0", name="qty_positive"),
+)
+
+# Boxes on the map that place a sell-out point in a region.
+region_areas = Table(
+    "region_areas",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("region", String(CODE), nullable=False),
+    Column("min_lat", Money(6), nullable=False),
+    Column("max_lat", Money(6), nullable=False),
+    Column("min_lon", Money(6), nullable=False),
+    Column("max_lon", Money(6), nullable=False),
+    Index("ix_region_areas_region", "region"),
+)
+
+# Dealers that let the hub place VMI replenishment orders for them.
+dealer_vmi = Table(
+    "dealer_vmi",
+    metadata,
+    Column("dealer_code", String(CODE), ForeignKey("dealers.code"), primary_key=True),
+    Column("auto_place", Boolean, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("updated_by", String(CODE), nullable=False),
+)
+
+# VMI proposals: one open (proposed) per (dealer warehouse, SKU), kept current
+# by each evaluation; placed ones name their order.
+replenishments = Table(
+    "replenishments",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("dealer_code", String(CODE), ForeignKey("dealers.code"), nullable=False),
+    Column("warehouse_code", String(CODE), ForeignKey("warehouses.code"), nullable=False),
+    Column("sku", String(CODE), ForeignKey("products.sku"), nullable=False),
+    Column("qty", BigInteger, nullable=False),
+    Column("on_hand", BigInteger, nullable=False),
+    Column("open_qty", BigInteger, nullable=False),
+    Column("safety_stock", BigInteger, nullable=False),
+    Column("max_level", BigInteger, nullable=False),
+    Column("pack_size", Integer, nullable=False),
+    Column("status", String(16), nullable=False),  # proposed | placed | withdrawn
+    Column("order_no", String(32), nullable=True),
+    Column("note", String(500), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index(
+        "uq_replenishments_proposed",
+        "warehouse_code",
+        "sku",
+        unique=True,
+        sqlite_where=text("status = 'proposed'"),
+        postgresql_where=text("status = 'proposed'"),
+    ),
+    Index("ix_replenishments_dealer", "dealer_code", "id"),
+)
+
+
 __all__ = [
     "Id",
     "Json",
+    "alert_evaluations",
+    "alert_rules",
     "alerts",
     "allocations",
     "api_keys",
@@ -703,6 +811,7 @@ __all__ = [
     "dead_letters",
     "dealer_licences",
     "dealer_regions",
+    "dealer_vmi",
     "dealers",
     "idempotency_keys",
     "inbound_messages",
@@ -722,6 +831,9 @@ __all__ = [
     "promotions",
     "quarantine",
     "reconciliation_runs",
+    "region_areas",
+    "replenishments",
+    "sell_out_reports",
     "shipment_lines",
     "shipments",
     "statement_disputes",

@@ -60,6 +60,7 @@ class Actors:
     reconcile: dramatiq.Actor[..., None]
     issue_statements: dramatiq.Actor[..., None]
     send_reminders: dramatiq.Actor[..., None]
+    evaluate_alerts: dramatiq.Actor[..., None]
 
     def queues(self) -> set[str]:
         return set(ALL_QUEUES)
@@ -106,6 +107,9 @@ def declare_actors(
     def send_reminders() -> None:
         runtime().send_reminders()
 
+    def evaluate_alerts() -> None:
+        runtime().evaluate_alerts()
+
     options = (retries or RetryPolicy()).options()
 
     def make(
@@ -130,4 +134,5 @@ def declare_actors(
         reconcile=make(reconcile, "reconcile", QUEUE_MAINTENANCE, 40),
         issue_statements=make(issue_statements, "issue_statements", QUEUE_MAINTENANCE, 50),
         send_reminders=make(send_reminders, "send_reminders", QUEUE_MAINTENANCE, 45),
+        evaluate_alerts=make(evaluate_alerts, "evaluate_alerts", QUEUE_MAINTENANCE, 50),
     )

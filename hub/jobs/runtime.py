@@ -8,6 +8,7 @@ import logging
 import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import httpx
 from dramatiq import Worker
@@ -17,6 +18,9 @@ from dramatiq.middleware import Retries
 from connectors import correlation
 from connectors.port import Connector
 from connectors.registry import build_connector
+from dms_domain.calendar import local_date
+from hub.alerting.evaluate import evaluate
+from hub.alerting.vmi import run_vmi
 from hub.bootstrap import Container, connector_context
 from hub.db.engine import Database
 from hub.jobs.actors import Actors, RetryPolicy, declare_actors
@@ -212,6 +216,14 @@ class Runtime:
             offsets=settings.reminder_offsets_days,
         )
         log.info("payment reminders: %s", sent)
+
+    def evaluate_alerts(self) -> None:
+        """Every alert rule, then the VMI proposals (hub/alerting)."""
+        now = self.container.clock.now()
+        tz = ZoneInfo(self.container.settings.business_tz)
+        results = evaluate(self.db, now, tz)
+        log.info("alerts: %s", {kind.value: result for kind, result in results.items()})
+        log.info("vmi: %s", run_vmi(self.db, now, local_date(now, tz)))
 
     def _done(self, outbox_id: int | None) -> None:
         if outbox_id is not None:

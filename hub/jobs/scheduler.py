@@ -42,6 +42,7 @@ class Scheduler:
     _webhooks_due: float = 0.0
     _reconcile_due: dict[str, float] = field(default_factory=dict)
     _settlement_due: float = 0.0
+    _alerts_due: float = 0.0
 
     def intervals(self) -> dict[tuple[str, str], float]:
         """(connector, entity) -> seconds, for every entity each connector can pull."""
@@ -86,6 +87,10 @@ class Scheduler:
                 every = self.runtime.container.settings.reconcile_interval_seconds
                 self._reconcile_due[name] = now + every
                 sent.append(f"reconcile {name}")
+        if now >= self._alerts_due:
+            self.runtime.actors.evaluate_alerts.send()
+            self._alerts_due = now + self.runtime.container.settings.alert_evaluation_seconds
+            sent.append("evaluate_alerts")
         return sent
 
     def run(self, stop: threading.Event) -> None:

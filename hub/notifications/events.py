@@ -53,6 +53,14 @@ def envelope(
     }
 
 
+def _wants(kind: EventKind, alert_kind: str | None, events: Any, alert_kinds: Any) -> bool:
+    """A subscription wants the event kind, and for an alert its alert kind
+    (no ``alert_kinds``: every kind)."""
+    if kind.value not in events:
+        return False
+    return alert_kind is None or alert_kinds is None or alert_kind in alert_kinds
+
+
 def notify(
     conn: Connection,
     kind: EventKind,
@@ -60,6 +68,8 @@ def notify(
     event_id: str,
     payload: Mapping[str, Any],
     now: datetime,
+    *,
+    alert_kind: str | None = None,
 ) -> int:
     """Queue an event for its audience, inside the caller's transaction.
 
@@ -73,13 +83,48 @@ def notify(
     if subject_dealer_code is not None:
         audience = audience | (subscriptions.dealer_code == subject_dealer_code)
     rows = conn.execute(
-        select(subscriptions.id, subscriptions.events).where(
+        select(subscriptions.id, subscriptions.events, subscriptions.alert_kinds).where(
             subscriptions.active.is_(True), audience
         )
     )
-    targets = [row.id for row in rows if kind.value in row.events]
+    targets = [row.id for row in rows if _wants(kind, alert_kind, row.events, row.alert_kinds)]
     body = envelope(kind.value, event_id, subject_dealer_code, payload, now)
     return _queue(conn, targets, kind.value, event_id, body, now)
+
+
+def notify_many(
+    conn: Connection,
+    kind: EventKind,
+    events: Sequence[tuple[str | None, str, Mapping[str, Any]]],
+    now: datetime,
+    *,
+    alert_kind: str | None = None,
+) -> int:
+    """``notify`` for many events of one kind at once: (dealer code, event id,
+    payload) each. Reads the subscriptions once, so an evaluation that opens
+    thousands of alerts does not ask the database thousands of times."""
+    if not events:
+        return 0
+    subscriptions = webhook_subscriptions.c
+    wanting = [
+        (row.id, row.dealer_code)
+        for row in conn.execute(
+            select(
+                subscriptions.id,
+                subscriptions.dealer_code,
+                subscriptions.events,
+                subscriptions.alert_kinds,
+            ).where(subscriptions.active.is_(True))
+        )
+        if _wants(kind, alert_kind, row.events, row.alert_kinds)
+    ]
+    queued = 0
+    for dealer_code, event_id, payload in events:
+        targets = [sid for sid, owner in wanting if owner is None or owner == dealer_code]
+        if targets:
+            body = envelope(kind.value, event_id, dealer_code, payload, now)
+            queued += _queue(conn, targets, kind.value, event_id, body, now)
+    return queued
 
 
 def queue_ping(

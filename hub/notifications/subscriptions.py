@@ -41,6 +41,7 @@ _PUBLIC = (
     _s.dealer_code,
     _s.url,
     _s.events,
+    _s.alert_kinds,
     _s.description,
     _s.active,
     _s.created_at,
@@ -158,6 +159,7 @@ def create_subscription(
     description: str | None,
     production: bool,
     now: datetime,
+    alert_kinds: Sequence[str] | None = None,
 ) -> tuple[str, dict[str, Any]]:
     """Returns the secret (shown once) and the stored record without it."""
     owner = owner_for(conn, principal, dealer_code)
@@ -183,6 +185,7 @@ def create_subscription(
             dealer_code=owner,
             url=url,
             events=sorted({kind.value for kind in events}),
+            alert_kinds=None if alert_kinds is None else sorted(set(alert_kinds)),
             description=description,
             secret=secret,
             active=True,

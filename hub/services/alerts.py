@@ -68,6 +68,7 @@ def raise_alert(
                 "opened_at": now,
             },
             now,
+            alert_kind=kind,
         )
 
 
@@ -93,5 +94,6 @@ def resolve_alert(conn: Connection, *, kind: str, subject: str, by: str, now: da
                 "resolved_by": by,
             },
             now,
+            alert_kind=kind,
         )
     return bool(resolved)

@@ -29,6 +29,8 @@ class StockCorrection:
 
 _COLUMNS = (
     stock.c.warehouse_code.label("warehouse"),
+    # Unlabelled too: keyset_page reads the cursor's values by the key columns' names.
+    stock.c.warehouse_code,
     stock.c.sku,
     stock.c.on_hand,
     stock.c.reserved,

@@ -88,7 +88,13 @@ def order_event(
     order = _order(conn, order_no, "order event", order_no)
     transition = apply_event(OrderStatus(order.status), event, note=note)
     # Before the transition, so its order.status_changed event carries the ERP reference.
-    if erp_ref and not order.erp_ref:
+    # A confirmation names the ERP's document for good: an ERP that answered a push
+    # with a provisional reference (a staging row) names its own document number here.
+    if (
+        erp_ref
+        and erp_ref != order.erp_ref
+        and (not order.erp_ref or event is OrderEvent.CONFIRMED)
+    ):
         conn.execute(update(orders).where(orders.c.order_no == order_no).values(erp_ref=erp_ref))
     record_transition(conn, order_no, transition, actor=actor, now=now, note=note)
     # Logged under the id of the request that placed the order: its trail

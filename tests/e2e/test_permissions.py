@@ -8,13 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from fastapi.routing import APIRoute
+from sqlalchemy import func, select
 
 from hub.api.app import create_app
 from hub.auth.principal import Role
+from hub.db.schema import alerts
+from hub.services.alerts import raise_alert
 from tests.conftest import LiveServer, unique
 from tests.e2e.settlement_world import (
     STATEMENT_MONTH,
@@ -50,6 +54,8 @@ class World:
     new_webhook: Callable[[str], int]  # a fresh subscription for a dealer, to delete
     ledger_a: dict[str, str]  # numbers of dealer A's invoice, payment, credit note
     ledger_b: dict[str, str]
+    alert_a: int  # a business alert about dealer A
+    alert_b: int
 
 
 @pytest.fixture(scope="module")
@@ -147,6 +153,14 @@ def world(live_server: LiveServer, admin_token: str) -> World:
             for name, code in (("a", dealers["a"]), ("b", dealers["b"]))
         }
         ledgers = {name: ledger_for(admin, dealers[name]) for name in ("a", "b")}
+    alert_ids = {}
+    with live_server.container.db.transaction() as conn:
+        for name, code in (("a", dealers["a"]), ("b", dealers["b"])):
+            now = live_server.container.clock.now()
+            raise_alert(
+                conn, kind="low_stock", subject=unique("S"), message="m", dealer_code=code, now=now
+            )
+            alert_ids[name] = conn.scalar(select(func.max(alerts.c.id)))
     tokens = {
         ADMIN: admin_token,
         INTEGRATOR: live_server.token_for(INTEGRATOR),
@@ -171,6 +185,8 @@ def world(live_server: LiveServer, admin_token: str) -> World:
         lambda code: new_webhook(live_server, admin_token, code),
         ledgers["a"],
         ledgers["b"],
+        alert_ids["a"],
+        alert_ids["b"],
     )
 
 
@@ -540,6 +556,119 @@ CASES += [
         "/api/v1/receivables/ageing",
         lambda w: "/api/v1/receivables/ageing",
         only(ADMIN, MANAGER, DEALER),
+    ),
+]
+# Integrators act on sync_failure alerts only; dealers read theirs and act on none.
+NOT_THEIRS = {ADMIN: 200, INTEGRATOR: 403, MANAGER: 404, DEALER: 403}
+CASES += [
+    Case("GET", "/api/v1/alerts", lambda w: "/api/v1/alerts", everyone()),
+    Case(
+        "POST",
+        "/api/v1/alerts/{alert_id}/ack",
+        lambda w: f"/api/v1/alerts/{w.alert_a}/ack",
+        {ADMIN: 200, INTEGRATOR: 403, MANAGER: 200, DEALER: 403},
+    ),
+    Case(
+        "POST",
+        "/api/v1/alerts/{alert_id}/ack",
+        lambda w: f"/api/v1/alerts/{w.alert_b}/ack",
+        NOT_THEIRS,
+    ),
+    Case(
+        "POST",
+        "/api/v1/alerts/{alert_id}/resolve",
+        lambda w: f"/api/v1/alerts/{w.alert_b}/resolve",
+        NOT_THEIRS,
+    ),
+    Case(
+        "POST",
+        "/api/v1/alerts/{alert_id}/resolve",
+        lambda w: "/api/v1/alerts/999999999/resolve",
+        {ADMIN: 404, INTEGRATOR: 404, MANAGER: 404, DEALER: 403},
+    ),
+    Case(
+        "GET",
+        "/api/v1/alert-rules",
+        lambda w: "/api/v1/alert-rules",
+        only(ADMIN, INTEGRATOR, MANAGER),
+    ),
+    Case(
+        "PUT",
+        "/api/v1/alert-rules/{kind}",
+        lambda w: "/api/v1/alert-rules/low_stock",
+        only(ADMIN),
+        lambda w: {"enabled": True},
+    ),
+]
+
+
+def sell_out_body(w: World, *, dealer_code: str | None) -> dict[str, Any]:
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
+    body: dict[str, Any] = {
+        "records": [{"date": yesterday, "sku": w.sku, "qty": 1, "region": w.region_a}]
+    }
+    if dealer_code:
+        body["dealer_code"] = dealer_code
+    return body
+
+
+CASES += [
+    # A dealer reports for itself, others name the dealer (422 the other way round).
+    Case(
+        "POST",
+        "/api/v1/sell-out",
+        lambda w: "/api/v1/sell-out",
+        {ADMIN: 201, INTEGRATOR: 201, MANAGER: 403, DEALER: 422},
+        lambda w: sell_out_body(w, dealer_code=w.dealer_a),
+    ),
+    Case(
+        "POST",
+        "/api/v1/sell-out",
+        lambda w: "/api/v1/sell-out",
+        {ADMIN: 422, INTEGRATOR: 422, MANAGER: 403, DEALER: 201},
+        lambda w: sell_out_body(w, dealer_code=None),
+    ),
+    Case(
+        "POST",
+        "/api/v1/inventory-reports",
+        lambda w: "/api/v1/inventory-reports",
+        # Dealer B's warehouse: not dealer A's to report (refused as if unknown).
+        {ADMIN: 201, INTEGRATOR: 201, MANAGER: 403, DEALER: 422},
+        lambda w: {
+            "warehouse": w.wh_of_b,
+            "as_of": datetime.now(UTC).isoformat(),
+            "items": [{"sku": w.sku, "on_hand": 5}],
+        },
+    ),
+    Case(
+        "PUT",
+        "/api/v1/regions/{region}/areas",
+        lambda w: f"/api/v1/regions/{unique('R')}/areas",
+        only(ADMIN, INTEGRATOR),
+        lambda w: [],
+    ),
+]
+CASES += [
+    Case("GET", "/api/v1/replenishments", lambda w: "/api/v1/replenishments", everyone()),
+    Case(
+        "PUT",
+        "/api/v1/dealers/{code}/vmi",
+        lambda w: f"/api/v1/dealers/{w.dealer_a}/vmi",
+        {ADMIN: 200, INTEGRATOR: 403, MANAGER: 403, DEALER: 200},
+        lambda w: {"auto_place": False},
+    ),
+    Case(
+        "PUT",
+        "/api/v1/dealers/{code}/vmi",
+        lambda w: f"/api/v1/dealers/{w.dealer_b}/vmi",
+        {ADMIN: 200, INTEGRATOR: 403, MANAGER: 403, DEALER: 404},
+        lambda w: {"auto_place": False},
+    ),
+    Case(
+        "GET",
+        "/api/v1/transfer-suggestions",
+        lambda w: "/api/v1/transfer-suggestions",
+        only(ADMIN, INTEGRATOR, MANAGER),
     ),
 ]
 ROLE_BODY_CASES = [

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Response
 from pydantic import Field, StringConstraints
 
+from dms_domain.alert_rules import AlertKind
 from hub.api.deps import AnyRole, ContainerDep, Cursor, Limit, allow
 from hub.api.types import Code, RequestModel, ResponseModel, Timestamp
 from hub.auth.principal import Principal, Role
@@ -28,6 +29,12 @@ Description = Annotated[str, StringConstraints(min_length=1, max_length=255)]
 class SubscriptionIn(RequestModel):
     url: Url = Field(description="where to POST; https (plain http only in development)")
     events: list[EventKind] = Field(min_length=1, description="the event kinds to receive")
+    alert_kinds: list[AlertKind] | None = Field(
+        default=None,
+        min_length=1,
+        description="for alert.opened / alert.resolved: only alerts of these kinds "
+        "(absent: every kind)",
+    )
     description: Description | None = None
     dealer_code: Code | None = Field(
         default=None,
@@ -40,6 +47,7 @@ class SubscriptionOut(ResponseModel):
     dealer_code: str | None
     url: str
     events: list[str]
+    alert_kinds: list[str] | None
     description: str | None
     active: bool
     created_at: Timestamp
@@ -95,6 +103,7 @@ def create_subscription(
             dealer_code=body.dealer_code,
             url=body.url,
             events=body.events,
+            alert_kinds=None if body.alert_kinds is None else [k.value for k in body.alert_kinds],
             description=body.description,
             production=container.settings.env is Environment.PRODUCTION,
             now=container.clock.now(),
