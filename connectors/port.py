@@ -14,8 +14,12 @@ A record of a page that cannot be read goes into ``Page.rejected``, not an error
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol, runtime_checkable
 
+from dms_domain.errors import PermanentError
 from dms_domain.exchange import (
     CancelResult,
     Capability,
@@ -81,3 +85,38 @@ class Connector(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+class PushRefused(PermanentError):
+    """A message pushed to the hub was not accepted (bad signature, stale
+    timestamp, unreadable): ``reason`` in words, ``code`` in the system's terms."""
+
+    code = "push_refused"
+
+
+@dataclass(frozen=True, slots=True)
+class PushedShipments:
+    """Shipment confirmations a system pushed, checked and read: its message id
+    (for deduplication) and the records, bad ones in ``rejected``."""
+
+    message_id: str
+    shipments: Page[ShipmentIn]
+
+
+@runtime_checkable
+class ShipmentPushReceiver(Protocol):
+    """A connector whose system pushes shipment confirmations to the hub (a WMS).
+    The hub's route hands it what arrived; it checks and reads it, and writes
+    the answer its system expects."""
+
+    name: str
+
+    def read_pushed_shipments(self, fields: Mapping[str, str], now: datetime) -> PushedShipments:
+        """Check the message (signature, clock) and read it; ``PushRefused`` if not."""
+        ...
+
+    def push_answer(self, applied: Sequence[str], failed: Mapping[str, str]) -> dict[str, Any]:
+        """The answer for a message taken: the keys applied, and the reasons of the rest."""
+        ...
+
+    def push_refusal(self, refusal: PushRefused) -> dict[str, Any]: ...

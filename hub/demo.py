@@ -186,3 +186,40 @@ def demo_erp_environment(stack: ExitStack) -> dict[str, str]:
         prefix + "POLL_SECONDS__SHIPMENTS": "5",
         "DMS_ORDER_ERP": DEMO_CONNECTOR,
     }
+
+
+# The warehouse the demo's orders go to once the ERP confirmed them: the FLUX
+# WMS simulator, which ships them a few seconds later in two parcels and
+# pushes its confirmations to the hub.
+DEMO_WMS = "wms"
+DEMO_WMS_SHIP_AFTER_SECONDS = 5.0
+DEMO_WAREHOUSES = ("WH-CENTRAL", "WH-EAST", "WH-NORTH")
+
+
+def demo_wms_environment(stack: ExitStack, hub_url: str) -> dict[str, str]:
+    """Start the FLUX WMS simulator in this process (stopped when ``stack``
+    closes), stocked like the demo's warehouses and pushing its shipment
+    confirmations to ``hub_url``; return the settings that connect it."""
+    from simulators.flux_wms import running_simulator  # noqa: PLC0415
+
+    push_url = f"{hub_url}/api/v1/wms/{DEMO_WMS}/confirmations"
+    simulator = stack.enter_context(running_simulator(push_url=push_url))
+    for warehouse in DEMO_WAREHOUSES:
+        for sku, *_ in PRODUCTS:
+            simulator.control.set_stock(warehouse, sku, 500)
+    simulator.control.set_shipping(DEMO_WMS_SHIP_AFTER_SECONDS, split=True)
+    creds = simulator.credentials
+    prefix = f"DMS_CONNECTORS__{DEMO_WMS.upper()}__"
+    return {
+        prefix + "SYSTEM": "wms",
+        prefix + "BASE_URL": simulator.url,
+        prefix + "APP_KEY": creds.app_key,
+        prefix + "APP_SECRET": creds.app_secret,
+        prefix + "APP_TOKEN": creds.app_token,
+        prefix + "CLIENT_CUSTOMERID": creds.customer_id,
+        prefix + "CLIENT_DB": creds.client_db,
+        # Confirmations are pushed; polling catches any push that gave up.
+        prefix + "POLL_SECONDS__SHIPMENTS": "30",
+        prefix + "POLL_SECONDS__STOCK": "60",
+        "DMS_ORDER_WMS": DEMO_WMS,
+    }

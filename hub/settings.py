@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     connectors: dict[str, dict[str, Any]] = Field(default_factory=dict)
     # The connector that receives orders; a dealer's own ``erp.system`` overrides it.
     order_erp: str | None = None
+    # The WMS connector that receives orders once their ERP confirmed them
+    # (putSOData); unset: no warehouse leg.
+    order_wms: str | None = None
     # Where mapping files live: unset means ./mappings when it exists, else the
     # mappings/ directory shipped beside the hub's packages.
     mappings_dir: str | None = None

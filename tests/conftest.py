@@ -169,9 +169,10 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def live_server(container: Container) -> Iterator[LiveServer]:
-    """The real app served by uvicorn on a real socket, in a background thread."""
+@contextmanager
+def serving(container: Container) -> Iterator[LiveServer]:
+    """The real app of ``container`` served by uvicorn on a real socket, in a
+    background thread, until the block ends."""
     port = _free_port()
     config = uvicorn.Config(
         create_app(container), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
@@ -179,14 +180,22 @@ def live_server(container: Container) -> Iterator[LiveServer]:
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
     thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.02)
-    yield LiveServer(f"http://127.0.0.1:{port}", container)
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        deadline = time.monotonic() + 15
+        while not server.started:
+            if time.monotonic() > deadline or not thread.is_alive():
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.02)
+        yield LiveServer(f"http://127.0.0.1:{port}", container)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(container: Container) -> Iterator[LiveServer]:
+    with serving(container) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

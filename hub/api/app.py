@@ -29,6 +29,7 @@ from hub.api.routes import (
     stock,
     sync,
     webhooks,
+    wms,
 )
 from hub.bootstrap import Container, bootstrap
 from hub.jobs.in_process import InProcessJobs
@@ -88,6 +89,7 @@ def create_app(
         statements,
         sync,
         webhooks,
+        wms,
         alerts,
         reports,
         replenishment,

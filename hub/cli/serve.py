@@ -50,12 +50,15 @@ def _up(args: argparse.Namespace) -> int:
         db.dispose()
     with ExitStack() as stack:
         if args.demo and not settings.connectors:
-            from hub.demo import demo_erp_environment  # noqa: PLC0415
+            from hub.demo import demo_erp_environment, demo_wms_environment  # noqa: PLC0415
 
             # The API (and its in-process worker) read settings from the environment.
             environment = demo_erp_environment(stack)
-            os.environ.update(environment)
             print(f"demo ERP simulator on {environment['DMS_CONNECTORS__ERP__BASE_URL']}")
+            host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host  # noqa: S104
+            environment |= demo_wms_environment(stack, f"http://{host}:{args.port}")
+            print(f"demo WMS simulator on {environment['DMS_CONNECTORS__WMS__BASE_URL']}")
+            os.environ.update(environment)
         _serve(args, settings)
     return 0
 

@@ -238,6 +238,8 @@ orders = Table(
     Column("ship_to", Json, nullable=True),
     Column("erp_system", String(32), nullable=True),  # where the order is routed
     Column("erp_ref", String(CODE), nullable=True),
+    # The warehouse's outbound order number, once the order was put to the WMS.
+    Column("wms_ref", String(CODE), nullable=True),
     Column("reject_reason", String(500), nullable=True),
     Column("placed_by", String(CODE), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
@@ -552,6 +554,34 @@ sync_state = Table(
     Column("rejected_total", BigInteger, nullable=False, default=0),
 )
 
+# Messages outside systems pushed to the hub (a WMS's shipment confirmations):
+# every one, refused ones too, with the answer given. A message id is taken
+# once per connector; the same one again gets the stored answer. Refused
+# messages do not hold their id: a forged or garbled copy must not block the
+# real one.
+inbound_messages = Table(
+    "inbound_messages",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("connector", String(64), nullable=False),
+    Column("message_id", String(128), nullable=False),
+    Column("method", String(64), nullable=False),
+    Column("status", String(16), nullable=False),  # accepted | refused
+    Column("http_status", Integer, nullable=False),
+    Column("answer", Json, nullable=False),
+    Column("reason", Text, nullable=True),
+    Column("received_at", UtcDateTime, nullable=False),
+    Index(
+        "uq_inbound_messages_accepted",
+        "connector",
+        "message_id",
+        unique=True,
+        sqlite_where=text("status = 'accepted'"),
+        postgresql_where=text("status = 'accepted'"),
+    ),
+    Index("ix_inbound_messages_received", "connector", "received_at"),
+)
+
 # One row per reconciliation run of a connector and entity: what was compared,
 # how much differed, what was repaired (the latest run per pair feeds the gauges).
 reconciliation_runs = Table(
@@ -784,6 +814,7 @@ __all__ = [
     "dealer_vmi",
     "dealers",
     "idempotency_keys",
+    "inbound_messages",
     "inbound_versions",
     "invoices",
     "login_failures",

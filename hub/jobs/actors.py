@@ -51,6 +51,8 @@ class Actors:
     push_order: dramatiq.Actor[..., None]
     push_order_urgent: dramatiq.Actor[..., None]
     cancel_order: dramatiq.Actor[..., None]
+    push_to_wms: dramatiq.Actor[..., None]
+    cancel_in_wms: dramatiq.Actor[..., None]
     pull: dramatiq.Actor[..., None]
     relay_outbox: dramatiq.Actor[..., None]
     purge: dramatiq.Actor[..., None]
@@ -77,6 +79,12 @@ def declare_actors(
         order_no: str, reason: str | None = None, outbox_id: int | None = None
     ) -> None:
         runtime().cancel_order(order_no, reason, outbox_id)
+
+    def push_to_wms(order_no: str, outbox_id: int | None = None) -> None:
+        runtime().push_to_wms(order_no, outbox_id)
+
+    def cancel_in_wms(order_no: str, outbox_id: int | None = None) -> None:
+        runtime().cancel_in_wms(order_no, outbox_id)
 
     def pull(connector: str, entity: str) -> None:
         runtime().pull(connector, entity)
@@ -117,6 +125,8 @@ def declare_actors(
         # Urgent orders have their own queue, and a worker takes them first.
         push_order_urgent=make(push_order, "push_order_urgent", QUEUE_URGENT, 0),
         cancel_order=make(cancel_order, "cancel_order", QUEUE_ORDERS, 5),
+        push_to_wms=make(push_to_wms, "push_to_wms", QUEUE_ORDERS, 10),
+        cancel_in_wms=make(cancel_in_wms, "cancel_in_wms", QUEUE_ORDERS, 5),
         pull=make(pull, "pull", QUEUE_PULLS, 20),
         relay_outbox=make(relay_outbox, "relay_outbox", QUEUE_MAINTENANCE, 1),
         purge=make(purge, "purge", QUEUE_MAINTENANCE, 30),

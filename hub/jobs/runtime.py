@@ -17,11 +17,11 @@ from dramatiq.middleware import Retries
 
 from connectors import correlation
 from connectors.port import Connector
-from connectors.registry import ConnectorContext, build_connector
+from connectors.registry import build_connector
 from dms_domain.calendar import local_date
 from hub.alerting.evaluate import evaluate
 from hub.alerting.vmi import run_vmi
-from hub.bootstrap import Container
+from hub.bootstrap import Container, connector_context
 from hub.db.engine import Database
 from hub.jobs.actors import Actors, RetryPolicy, declare_actors
 from hub.jobs.broker import build_broker
@@ -30,9 +30,9 @@ from hub.notifications.sender import deliver_due
 from hub.services import settlement_jobs
 from hub.services.order_placement import ORDER_PLACED
 from hub.services.order_queries import ORDER_CANCEL
-from hub.services.xref import DatabaseCrossReference
-from hub.sync import orders_out, retention
+from hub.sync import orders_out, retention, wms_out
 from hub.sync.dead_letters import claim_replays
+from hub.sync.inbound import ORDER_CANCELLED, ORDER_CONFIRMED
 from hub.sync.outbox import OutboxRow, claim_due, mark_done
 from hub.sync.pulls import pull_page, record_failure
 from hub.sync.reconcile import reconcile_connector
@@ -93,8 +93,33 @@ class Runtime:
             default_erp=self.container.settings.order_erp,
             now=now,
             lease=timedelta(seconds=self.container.settings.order_lease_seconds),
+            wms=self.container.settings.order_wms,
         )
         log.info("cancel %s: %s", order_no, outcome)
+        self._done(outbox_id)
+
+    def push_to_wms(self, order_no: str, outbox_id: int | None) -> None:
+        outcome = wms_out.put_order(
+            self.db,
+            self.connectors,
+            order_no,
+            wms=self.container.settings.order_wms,
+            now=self.container.clock.now(),
+            lease=timedelta(seconds=self.container.settings.order_lease_seconds),
+        )
+        log.info("put %s to the WMS: %s", order_no, outcome)
+        self._done(outbox_id)
+
+    def cancel_in_wms(self, order_no: str, outbox_id: int | None) -> None:
+        outcome = wms_out.cancel_cancelled(
+            self.db,
+            self.connectors,
+            order_no,
+            wms=self.container.settings.order_wms,
+            now=self.container.clock.now(),
+            lease=timedelta(seconds=self.container.settings.order_lease_seconds),
+        )
+        log.info("cancel %s in the WMS: %s", order_no, outcome)
         self._done(outbox_id)
 
     def pull(self, connector: str, entity: str) -> None:
@@ -136,6 +161,13 @@ class Runtime:
             urgent = row.priority > 0
             actor = self.actors.push_order_urgent if urgent else self.actors.push_order
             actor.send(row.key, outbox_id=row.id)
+        elif row.topic in (ORDER_CONFIRMED, ORDER_CANCELLED):
+            if self.container.settings.order_wms is None:
+                self._done(row.id)  # no warehouse leg in this deployment
+            elif row.topic == ORDER_CONFIRMED:
+                self.actors.push_to_wms.send(row.key, outbox_id=row.id)
+            else:
+                self.actors.cancel_in_wms.send(row.key, outbox_id=row.id)
         elif row.topic == ORDER_CANCEL:
             self.actors.cancel_order.send(
                 row.key, reason=row.payload.get("reason"), outbox_id=row.id
@@ -209,7 +241,9 @@ def build_runtime(container: Container) -> Runtime:
     settings = container.settings
     metrics = SyncMetrics()
     connectors: dict[str, Connector] = {
-        name: MeteredConnector(build_connector(name, config, _context(container, name)), metrics)
+        name: MeteredConnector(
+            build_connector(name, config, connector_context(container, name)), metrics
+        )
         for name, config in sorted(settings.connectors.items())
     }
     broker = build_broker(settings.broker_url, container.db, container.clock)
@@ -220,16 +254,6 @@ def build_runtime(container: Container) -> Runtime:
     runtime = Runtime(container, connectors, broker, metrics)
     install(runtime)
     return runtime
-
-
-def _context(container: Container, name: str) -> ConnectorContext:
-    """Cross-references are kept per connector NAME (a dealer's ``erp.system``
-    and a product's ``erp_codes`` keys name a configured connector), so two
-    connectors of one kind, say two SAP systems, keep their own codes."""
-    return ConnectorContext(
-        mappings_root=container.settings.mappings_path,
-        xref_for=lambda _kind: DatabaseCrossReference(container.db, name),
-    )
 
 
 def install(runtime: Runtime | None) -> None:

@@ -43,6 +43,7 @@ _HEADER = (
     orders.c.requested_date,
     orders.c.ship_to,
     orders.c.erp_ref,
+    orders.c.wms_ref,
     orders.c.reject_reason,
     orders.c.created_at,
     orders.c.updated_at,

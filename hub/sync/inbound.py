@@ -47,6 +47,8 @@ from hub.services.order_queries import record_transition, release_reservation
 from hub.sync.versions import claim_version
 
 log = logging.getLogger(__name__)
+ORDER_CONFIRMED = "order.confirmed"
+ORDER_CANCELLED = "order.cancelled"
 
 _ERP_EVENTS = {
     ErpOrderEvent.CONFIRMED: OrderEvent.CONFIRMED,
@@ -111,6 +113,14 @@ def order_event(
         return "ignored"
     if transition.status in (OrderStatus.REJECTED, OrderStatus.CANCELLED):
         release_reservation(conn, order_no, order.warehouse_code)
+    if transition.previous is OrderStatus.SUBMITTED and transition.status is OrderStatus.CONFIRMED:
+        # The warehouse leg (DMS_ORDER_WMS) follows the ERP's yes; the relay
+        # drops the event at once where no WMS is configured.
+        _announce(conn, ORDER_CONFIRMED, order, now)
+    if transition.status is OrderStatus.CANCELLED and order.wms_ref:
+        # The warehouse must not ship it. A dealer's cancel asked it already (a
+        # repeat is harmless); an ERP's own cancel did not.
+        _announce(conn, ORDER_CANCELLED, order, now)
     if transition.status is OrderStatus.REJECTED:
         conn.execute(update(orders).where(orders.c.order_no == order_no).values(reject_reason=note))
         raise_alert(
@@ -134,6 +144,21 @@ def _placed_under(conn: Connection, order_no: str) -> str | None:
         .limit(1)
     )
     return found
+
+
+def _announce(conn: Connection, topic: str, order: Any, now: datetime) -> None:
+    conn.execute(
+        insert(outbox).values(
+            topic=topic,
+            key=order.order_no,
+            payload={"order_no": order.order_no},
+            priority=10 if order.urgent else 0,
+            status="pending",
+            attempts=0,
+            created_at=now,
+            available_at=now,
+        )
+    )
 
 
 def apply_order_event(conn: Connection, record: OrderEventIn, now: datetime) -> str:

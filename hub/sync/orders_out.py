@@ -17,7 +17,14 @@ from sqlalchemy import Connection, or_, select, update
 
 from connectors.port import Connector
 from dms_domain.errors import BusinessRejection, TransientError
-from dms_domain.exchange import CancelStatus, OrderLineOut, OrderOut, PushResult, PushStatus
+from dms_domain.exchange import (
+    CancelResult,
+    CancelStatus,
+    OrderLineOut,
+    OrderOut,
+    PushResult,
+    PushStatus,
+)
 from dms_domain.orders import OrderEvent, OrderStatus
 from hub.db.engine import Database
 from hub.db.schema import dealers, order_lines, orders
@@ -44,7 +51,7 @@ def route(
     return None
 
 
-def _canonical(conn: Connection, order: Any) -> OrderOut:
+def canonical_order(conn: Connection, order: Any) -> OrderOut:
     lines = conn.execute(
         select(order_lines)
         .where(order_lines.c.order_no == order.order_no)
@@ -141,7 +148,7 @@ def push_order(
                 now=now,
             )
             return "no route"
-        canonical = _canonical(conn, order)
+        canonical = canonical_order(conn, order)
     connector = connectors[target]
     with Lease(db, order_no, now, lease):
         with db.read() as conn:
@@ -198,7 +205,10 @@ def cancel_order(
     default_erp: str | None,
     now: datetime,
     lease: timedelta = LEASE,
+    wms: str | None = None,
 ) -> str:
+    """Ask the ERP to cancel; with a WMS (``DMS_ORDER_WMS``), ask the warehouse
+    first: it is where the goods can still be stopped, and its no ends it."""
     with db.transaction() as conn:
         order = conn.execute(select(orders).where(orders.c.order_no == order_no)).first()
         if order is None:
@@ -207,6 +217,7 @@ def cancel_order(
     if target is None:
         return "no route"
     connector = connectors[target]
+    warehouse = connectors.get(wms) if wms else None
     with Lease(db, order_no, now, lease):
         with db.read() as conn:
             current = conn.execute(
@@ -217,10 +228,18 @@ def cancel_order(
             found = connector.find_order(order_no)
             if found is not None:
                 connector.cancel_order(order_no, found.erp_ref, reason)
+            if warehouse is not None:
+                cancel_in_wms(db, warehouse, order_no, reason)
             return "cancelled"
         if status is not OrderStatus.CANCEL_REQUESTED:
             return f"nothing to cancel: order is {status.value}"
+        if warehouse is not None:
+            held = _cancel_in_warehouse(db, warehouse, order_no, reason, now)
+            if held is not None:
+                return held
         answer = connector.cancel_order(order_no, current.erp_ref, reason)
+        if answer.status is CancelStatus.REFUSED and warehouse is not None:
+            _warn_wms_cancelled(db, order, answer.reason, now)
         with db.transaction() as conn:
             if answer.status is CancelStatus.CANCELLED:
                 order_event(
@@ -236,3 +255,56 @@ def cancel_order(
                     note=answer.reason,
                 )
         return answer.status.value
+
+
+def _cancel_in_warehouse(
+    db: Database, warehouse: Connector, order_no: str, reason: str | None, now: datetime
+) -> str | None:
+    """The WMS's answer; a "no" (already picked or shipped) ends the cancel
+    here, returning the order to confirmed with the warehouse's reason."""
+    answer = cancel_in_wms(db, warehouse, order_no, reason)
+    if answer.status is not CancelStatus.REFUSED:
+        return None
+    with db.transaction() as conn:
+        order_event(
+            conn,
+            order_no,
+            OrderEvent.CANCEL_DECLINED,
+            actor=warehouse.name,
+            now=now,
+            note=f"the warehouse refused: {answer.reason}",
+        )
+    return "refused by the WMS"
+
+
+def _warn_wms_cancelled(db: Database, order: Any, reason: str | None, now: datetime) -> None:
+    with db.transaction() as conn:
+        raise_alert(
+            conn,
+            kind=SYNC_FAILURE,
+            subject=f"order:{order.order_no}",
+            message=f"order {order.order_no}: the warehouse cancelled it but the ERP refused "
+            f"({reason}); the order stays confirmed: issue it to the warehouse again",
+            dealer_code=order.dealer_code,
+            now=now,
+        )
+
+
+def cancel_in_wms(
+    db: Database, connector: Connector, order_no: str, reason: str | None
+) -> CancelResult:
+    """Ask the WMS to cancel (the caller holds the order's lease). An order the
+    WMS does not have counts as cancelled there."""
+    with db.read() as conn:
+        wms_ref = _wms_ref(conn, order_no)
+    if wms_ref is None:
+        found = connector.find_order(order_no)
+        if found is None:
+            return CancelResult(CancelStatus.CANCELLED, "not in the WMS")
+        wms_ref = found.erp_ref
+    return connector.cancel_order(order_no, wms_ref, reason)
+
+
+def _wms_ref(conn: Connection, order_no: str) -> str | None:
+    value = conn.scalar(select(orders.c.wms_ref).where(orders.c.order_no == order_no))
+    return None if value is None else str(value)

@@ -9,6 +9,7 @@ from sqlalchemy import delete, select
 from hub.db.engine import Database
 from hub.db.schema import (
     idempotency_keys,
+    inbound_messages,
     login_failures,
     outbox,
     webhook_attempts,
@@ -26,8 +27,10 @@ def purge(
 ) -> dict[str, int]:
     """Delete done outbox rows older than ``outbox_days``, idempotency keys past
     their expiry (kept at least 24 h by construction), failed logins that no
-    longer count, and webhook deliveries (with their attempts) finished more than
-    ``delivery_log_days`` ago. Returns how many rows of each went."""
+    longer count, webhook deliveries (with their attempts) finished more than
+    ``delivery_log_days`` ago, and messages pushed to the hub received that long
+    ago (their ids are then free again: no WMS retries a message for a month).
+    Returns how many rows of each went."""
     removed: dict[str, int] = {}
     with db.transaction() as conn:
         finished = (
@@ -41,6 +44,11 @@ def purge(
         conn.execute(delete(webhook_attempts).where(webhook_attempts.c.delivery_id.in_(finished)))
         removed["webhook_deliveries"] = conn.execute(
             delete(webhook_deliveries).where(webhook_deliveries.c.id.in_(finished))
+        ).rowcount
+        removed["inbound_messages"] = conn.execute(
+            delete(inbound_messages).where(
+                inbound_messages.c.received_at < now - timedelta(days=delivery_log_days)
+            )
         ).rowcount
         removed["outbox"] = conn.execute(
             delete(outbox).where(

@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 from dramatiq.brokers.stub import StubBroker
@@ -26,22 +27,34 @@ from tests.factories import dealer, ok, order_body, product
 
 @contextmanager
 def running_engine(
-    live_server: LiveServer, erp: RunningSimulator, *, connector: str, order_erp: str | None
+    live_server: LiveServer,
+    erp: RunningSimulator,
+    *,
+    connector: str,
+    order_erp: str | None,
+    more_connectors: dict[str, dict[str, Any]] | None = None,
+    order_wms: str | None = None,
 ) -> Iterator[Runtime]:
     generic: dict[str, object] = {"system": "generic", "base_url": erp.url, "api_key": erp.api_key}
-    with engine_with(live_server, {connector: generic}, order_erp=order_erp) as runtime:
+    connectors = {connector: generic, **(more_connectors or {})}
+    with engine_with(live_server, connectors, order_erp=order_erp, order_wms=order_wms) as runtime:
         yield runtime
 
 
 @contextmanager
 def engine_with(
-    live_server: LiveServer, connectors: dict[str, dict[str, object]], *, order_erp: str | None
+    live_server: LiveServer,
+    connectors: dict[str, dict[str, Any]],
+    *,
+    order_erp: str | None,
+    order_wms: str | None = None,
 ) -> Iterator[Runtime]:
     """The job runtime with these connectors' settings (a 1 s timeout unless given)."""
     settings = make_settings(
         live_server.container.settings.database_url,
         connectors={name: {"timeout_seconds": 1.0, **raw} for name, raw in connectors.items()},
         order_erp=order_erp,
+        order_wms=order_wms,
         job_min_backoff_ms=20,
         job_max_backoff_ms=200,
         job_max_retries=3,

@@ -410,6 +410,15 @@ CASES += [
     ),
 ]
 CASES += [
+    # Authenticated by the WMS's own signature, not a login: unsigned is 401 for all.
+    Case(
+        "POST",
+        "/api/v1/wms/{connector}/confirmations",
+        lambda w: "/api/v1/wms/wms/confirmations",
+        everyone(401),
+    ),
+]
+CASES += [
     Case(
         "POST",
         "/api/v1/webhook-subscriptions",

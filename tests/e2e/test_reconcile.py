@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 from hub.db.schema import alerts, invoices, orders, reconciliation_runs, stock
 from hub.jobs.runtime import Runtime
 from hub.metrics_db import DatabaseGauges
-from hub.sync.orders_out import _canonical
+from hub.sync.orders_out import canonical_order
 from simulators.generic_erp.server import RunningSimulator, running_simulator
 from tests.conftest import LiveServer, unique
 from tests.e2e.erp_engine import Shop, drain, open_shop, quiet_outbox, running_engine
@@ -148,7 +148,7 @@ def test_an_order_whose_confirmation_was_lost_is_confirmed(
     # The ERP takes the order but the hub never hears back (no job ran here).
     with engine.runtime.db.read() as conn:
         row = conn.execute(select(orders).where(orders.c.order_no == order_no)).one()
-        canonical = _canonical(conn, row)
+        canonical = canonical_order(conn, row)
     engine.runtime.connectors[CONNECTOR].push_order(canonical)
     assert order(admin, order_no)["status"] == "submitted"
 

@@ -9,6 +9,7 @@ from sqlalchemy import func, insert, select
 from hub.bootstrap import Container
 from hub.db.schema import (
     idempotency_keys,
+    inbound_messages,
     login_failures,
     outbox,
     webhook_attempts,
@@ -132,3 +133,33 @@ def test_purge_keeps_what_is_still_needed(container: Container) -> None:
     # Finished long ago: gone with its attempts; recent or still pending: kept.
     assert events == {f"{tag}-new-delivered", f"{tag}-old-pending"}
     assert attempts == 2
+
+
+def test_purge_forgets_pushed_messages_after_the_log_period(container: Container) -> None:
+    now = container.clock.now()
+    tag = unique("M")
+    with container.db.transaction() as conn:
+        for suffix, age_days in (("old", 31), ("new", 29)):
+            conn.execute(
+                insert(inbound_messages).values(
+                    connector="wms",
+                    message_id=f"{tag}-{suffix}",
+                    method="confirmSOData",
+                    status="accepted",
+                    http_status=200,
+                    answer={},
+                    received_at=now - timedelta(days=age_days),
+                )
+            )
+    purge(
+        container.db, now=now, outbox_days=7, login_failure_window_seconds=900, delivery_log_days=30
+    )
+    with container.db.read() as conn:
+        left = set(
+            conn.scalars(
+                select(inbound_messages.c.message_id).where(
+                    inbound_messages.c.message_id.like(f"{tag}-%")
+                )
+            )
+        )
+    assert left == {f"{tag}-new"}

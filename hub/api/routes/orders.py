@@ -289,6 +289,7 @@ class OrderDetail(ResponseModel):
     requested_date: date | None
     ship_to: dict[str, str] | None
     erp_ref: str | None
+    wms_ref: str | None = None  # the warehouse's outbound order, once put (DMS_ORDER_WMS)
     reject_reason: str | None
     shipments: list[ShipmentOut]
     timeline: list[TimelineOut]

@@ -1,7 +1,7 @@
 """settlement: allocations, statements, disputes, reminders; invoices.open_amount
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-11-25 22:37:19.204062
 """
 
@@ -16,7 +16,7 @@ import hub.db.types
 from dms_domain.receivables import OpenInvoice, Settlement, SettlementKind, allocate
 
 revision: str = "0007"
-down_revision: str | None = "0005"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
