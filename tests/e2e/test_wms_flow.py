@@ -19,8 +19,6 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-import connectors.wms
-from connectors import registry
 from connectors.wms.signing import flux_time, sign
 from hub.bootstrap import Container
 from hub.db.schema import inbound_messages, outbox
@@ -81,22 +79,7 @@ class Hub:
 
 
 @pytest.fixture(scope="module")
-def wms_installed() -> Iterator[None]:
-    """The ``wms`` entry point, as ``pip install`` registers it; until the shared
-    environment is re-installed with this branch, the test adds it itself."""
-    installed = registry.factories()
-    if "wms" in installed:
-        yield
-        return
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(registry, "factories", lambda: {**installed, "wms": connectors.wms.create})
-        yield
-
-
-@pytest.fixture(scope="module")
-def hub(
-    live_server: LiveServer, erp: RunningSimulator, wms: RunningWms, wms_installed: None
-) -> Iterator[Hub]:
+def hub(live_server: LiveServer, erp: RunningSimulator, wms: RunningWms) -> Iterator[Hub]:
     with running_engine(
         live_server,
         erp,
