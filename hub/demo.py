@@ -10,6 +10,7 @@ from __future__ import annotations
 from contextlib import ExitStack
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Protocol
 
 from sqlalchemy import Connection, select
 
@@ -166,6 +167,51 @@ def customer_code(dealer_code: str) -> str:
     return f"C{dealer_code[1:]}"
 
 
+# The warehouse the demo's orders go to once the ERP confirmed them: the FLUX
+# WMS simulator, which ships them a few seconds later in two parcels and
+# pushes its confirmations to the hub.
+DEMO_WMS = "wms"
+DEMO_WMS_SHIP_AFTER_SECONDS = 5.0
+DEMO_WAREHOUSES = ("WH-CENTRAL", "WH-EAST", "WH-NORTH")
+
+
+class ErpTeaching(Protocol):
+    def add_customer(self, code: str, name: str) -> None: ...
+
+    def add_material(self, code: str, name: str) -> None: ...
+
+
+class WmsTeaching(Protocol):
+    def set_stock(self, warehouse: str, material: str, qty: int) -> str: ...
+
+    def set_shipping(self, after_seconds: float | None, *, split: bool = False) -> None: ...
+
+    def set_push_url(self, url: str | None) -> None: ...
+
+
+def teach_erp(control: ErpTeaching) -> None:
+    """The demo's customers and materials, into an ERP simulator (in this
+    process, or another one through its control API)."""
+    for code, name, *_ in DEMO_DEALERS:
+        control.add_customer(customer_code(code), name)
+    for _sku, name, *_rest, material in PRODUCTS:
+        control.add_material(material, name)
+
+
+def teach_wms(control: WmsTeaching, push_url: str) -> None:
+    """Stock like the demo's warehouses, shipping a few seconds after an order
+    in two parcels, confirmations pushed to the hub at ``push_url``."""
+    for warehouse in DEMO_WAREHOUSES:
+        for sku, *_ in PRODUCTS:
+            control.set_stock(warehouse, sku, 500)
+    control.set_shipping(DEMO_WMS_SHIP_AFTER_SECONDS, split=True)
+    control.set_push_url(push_url)
+
+
+def wms_push_url(hub_url: str) -> str:
+    return f"{hub_url}/api/v1/wms/{DEMO_WMS}/confirmations"
+
+
 def demo_erp_environment(stack: ExitStack) -> dict[str, str]:
     """Start the generic ERP simulator in this process (stopped when ``stack``
     closes), taught the demo's customers and materials; return the settings
@@ -173,10 +219,7 @@ def demo_erp_environment(stack: ExitStack) -> dict[str, str]:
     from simulators.generic_erp.server import running_simulator  # noqa: PLC0415
 
     simulator = stack.enter_context(running_simulator(api_key="demo-erp-key"))
-    for code, name, *_ in DEMO_DEALERS:
-        simulator.control.add_customer(customer_code(code), name)
-    for _sku, name, *_rest, material in PRODUCTS:
-        simulator.control.add_material(material, name)
+    teach_erp(simulator.control)
     prefix = f"DMS_CONNECTORS__{DEMO_CONNECTOR.upper()}__"
     return {
         prefix + "SYSTEM": "generic",
@@ -188,26 +231,14 @@ def demo_erp_environment(stack: ExitStack) -> dict[str, str]:
     }
 
 
-# The warehouse the demo's orders go to once the ERP confirmed them: the FLUX
-# WMS simulator, which ships them a few seconds later in two parcels and
-# pushes its confirmations to the hub.
-DEMO_WMS = "wms"
-DEMO_WMS_SHIP_AFTER_SECONDS = 5.0
-DEMO_WAREHOUSES = ("WH-CENTRAL", "WH-EAST", "WH-NORTH")
-
-
 def demo_wms_environment(stack: ExitStack, hub_url: str) -> dict[str, str]:
     """Start the FLUX WMS simulator in this process (stopped when ``stack``
     closes), stocked like the demo's warehouses and pushing its shipment
     confirmations to ``hub_url``; return the settings that connect it."""
     from simulators.flux_wms import running_simulator  # noqa: PLC0415
 
-    push_url = f"{hub_url}/api/v1/wms/{DEMO_WMS}/confirmations"
-    simulator = stack.enter_context(running_simulator(push_url=push_url))
-    for warehouse in DEMO_WAREHOUSES:
-        for sku, *_ in PRODUCTS:
-            simulator.control.set_stock(warehouse, sku, 500)
-    simulator.control.set_shipping(DEMO_WMS_SHIP_AFTER_SECONDS, split=True)
+    simulator = stack.enter_context(running_simulator())
+    teach_wms(simulator.control, wms_push_url(hub_url))
     creds = simulator.credentials
     prefix = f"DMS_CONNECTORS__{DEMO_WMS.upper()}__"
     return {

@@ -15,9 +15,12 @@ START_SECONDS = 15.0
 
 
 @contextmanager
-def serving(app: Any, *, host: str, name: str, stopping: threading.Event) -> Iterator[int]:
-    """The app on a free port of ``host`` (its number), stopped when the block ends;
-    ``stopping`` is set first, so hanging handlers end at once."""
+def serving(
+    app: Any, *, host: str, name: str, stopping: threading.Event, port: int = 0
+) -> Iterator[int]:
+    """The app on ``port`` of ``host`` (0: a free one; its number is yielded),
+    stopped when the block ends; ``stopping`` is set first, so hanging handlers
+    end at once."""
     config = uvicorn.Config(
         app, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=2
     )
@@ -25,7 +28,7 @@ def serving(app: Any, *, host: str, name: str, stopping: threading.Event) -> Ite
     # it between choosing and listening.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, 0))
+    sock.bind((host, port))
     port = int(sock.getsockname()[1])
     server = uvicorn.Server(config)
     thread = threading.Thread(

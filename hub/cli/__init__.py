@@ -20,6 +20,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "hub.cli.mapping",
     "hub.cli.jobs",
     "hub.cli.staging",
+    "hub.cli.demo",
 )
 
 Handler = Callable[[argparse.Namespace], int]

@@ -59,8 +59,9 @@ def running_simulator(
     push_url: str | None = None,
     push_attempts: int = 8,
     host: str = "127.0.0.1",
+    port: int = 0,
 ) -> Iterator[RunningSimulator]:
-    """The warehouse on a free port of ``host``, stopped when the block ends."""
+    """The warehouse on ``port`` of ``host`` (0: a free one), stopped when the block ends."""
     creds = credentials or WmsCredentials()
     stopping = threading.Event()
     faults = FaultPlan()
@@ -81,11 +82,11 @@ def running_simulator(
     ticker = threading.Thread(
         target=_ticker, args=(control, stopping), name="flux-wms-ticker", daemon=True
     )
-    with serving(app, host=host, name="flux-wms", stopping=stopping) as port:
+    with serving(app, host=host, name="flux-wms", stopping=stopping, port=port) as bound:
         pusher.start()
         ticker.start()
         try:
-            yield RunningSimulator(f"http://{host}:{port}{PATH}", creds, control)
+            yield RunningSimulator(f"http://{host}:{bound}{PATH}", creds, control)
         finally:
             pusher.stop()  # sets ``stopping`` too: hanging answers end at once
             ticker.join(timeout=2)

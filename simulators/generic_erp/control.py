@@ -73,6 +73,9 @@ class SimulatorControl:
     def add_customer(self, code: str, name: str) -> None:
         self.erp.add_customer(code, name)
 
+    def master_data(self) -> tuple[dict[str, str], dict[str, str]]:
+        return self.erp.master_data()
+
     def add_material(self, code: str, name: str) -> None:
         self.erp.add_material(code, name)
 

@@ -165,6 +165,11 @@ class GenericErp:
         with self._lock:
             self._books.customers[code] = name
 
+    def master_data(self) -> tuple[dict[str, str], dict[str, str]]:
+        """(customers, materials): code -> name."""
+        with self._lock:
+            return dict(self._books.customers), dict(self._books.materials)
+
     def add_material(self, code: str, name: str) -> None:
         with self._lock:
             self._books.materials[code] = name

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from connectors.mapping import InMemoryCrossReference
+from connectors.registry import ConnectorContext, build_connector
 from hub.cli import build_parser
 from hub.settings import Settings
 
@@ -22,7 +26,25 @@ def compose() -> dict[str, Any]:
 
 
 def hub_services(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {name: svc for name, svc in compose["services"].items() if svc.get("build") == "."}
+    return {
+        name: svc
+        for name, svc in compose["services"].items()
+        if svc.get("build") == "." and svc["command"][0] == "dms-hub"
+    }
+
+
+def simulator_services(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {
+        name: svc
+        for name, svc in compose["services"].items()
+        if svc.get("build") == "." and svc["command"][0] == "python"
+    }
+
+
+def demo_env() -> dict[str, str]:
+    lines = (ROOT / "ops/demo.env").read_text().splitlines()
+    pairs = [line.split("=", 1) for line in lines if line and not line.startswith("#")]
+    return dict(pairs)
 
 
 def test_every_hub_command_is_a_real_cli_command(compose: dict[str, Any]) -> None:
@@ -43,7 +65,8 @@ def test_every_dms_variable_is_a_setting(compose: dict[str, Any]) -> None:
         used = {key for key in env if key.startswith("DMS_")}
         assert used, name
         assert used <= fields, (name, used - fields)
-        assert env["DMS_ENV"] == "production"
+        in_demo = "demo" in service.get("profiles", [])
+        assert env["DMS_ENV"] == ("development" if in_demo else "production"), name
         assert "${DMS_SECRET_KEY" in env["DMS_SECRET_KEY"], "the secret must come from outside"
 
 
@@ -63,7 +86,7 @@ def flag(command: list[str], name: str) -> str:
 def test_every_process_runs_once_per_role(compose: dict[str, Any]) -> None:
     services = hub_services(compose)
     roles = {name: service["command"][1] for name, service in services.items()}
-    assert sorted(roles.values()) == ["db", "scheduler", "up", "worker"]
+    assert sorted(roles.values()) == ["db", "demo", "scheduler", "up", "worker"]
     # The scheduler enqueues periodic jobs: two would enqueue each twice.
     assert services["scheduler"].get("deploy", {}).get("replicas", 1) == 1
     assert services["worker"]["deploy"]["replicas"] >= 2
@@ -118,3 +141,62 @@ def test_the_image_holds_every_package_the_project_installs() -> None:
     for package in packages:
         assert f"COPY {package} ./{package}" in dockerfile, package
     assert "COPY mappings ./mappings" in dockerfile  # data the connectors read at run time
+
+
+def test_the_demo_profile_runs_real_simulators_on_the_ports_the_hub_is_given(
+    compose: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    simulators = simulator_services(compose)
+    assert set(simulators) == {"erp-sim", "wms-sim"}
+    ports = {}
+    for name, service in simulators.items():
+        assert service["profiles"] == ["demo"], name
+        command = service["command"]
+        module = command[2]
+        # A real module whose command line takes every flag used here.
+        usage = subprocess.run(
+            [sys.executable, "-m", module, "--help"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for flag in (arg for arg in command[3:] if arg.startswith("--")):
+            assert flag in usage, (name, flag)
+        ports[name] = flag_value(command, "--port")
+        assert flag_value(command, "--host") == "0.0.0.0"  # noqa: S104 - inside its container
+        assert service["healthcheck"]["test"][-1] == ports[name]
+    # The hub's demo settings are real settings that build real connectors...
+    env = demo_env()
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    settings = Settings(_env_file=None)
+    assert (settings.order_erp, settings.order_wms) == ("erp", "wms")
+    for name, config in settings.connectors.items():
+        connector = build_connector(
+            name,
+            config,
+            ConnectorContext(
+                mappings_root=ROOT / "mappings", xref_for=lambda _: InMemoryCrossReference()
+            ),
+        )
+        connector.close()
+    # ...pointing at the simulators' service names and ports.
+    assert env["DMS_CONNECTORS__ERP__BASE_URL"] == f"http://erp-sim:{ports['erp-sim']}"
+    assert env["DMS_CONNECTORS__WMS__BASE_URL"].startswith(f"http://wms-sim:{ports['wms-sim']}/")
+    assert env["DMS_CONNECTORS__ERP__API_KEY"] == flag_value(
+        simulators["erp-sim"]["command"], "--api-key"
+    )
+    seed = compose["services"]["demo-seed"]["command"]
+    assert flag_value(seed, "--erp-control") == f"http://erp-sim:{ports['erp-sim']}"
+    assert flag_value(seed, "--wms-control") == f"http://wms-sim:{ports['wms-sim']}"
+    api_port = flag_value(compose["services"]["api"]["command"], "--port")
+    assert flag_value(seed, "--hub-url") == f"http://api:{api_port}"
+    # Every hub process reads the extra file when asked, and an empty one otherwise.
+    for name in ("api", "worker", "scheduler"):
+        assert compose["services"][name]["env_file"] == ["${DMS_EXTRA_ENV_FILE:-ops/no-extra.env}"]
+    assert (ROOT / "ops/no-extra.env").exists()
+
+
+def flag_value(command: list[str], name: str) -> str:
+    return command[command.index(name) + 1]
