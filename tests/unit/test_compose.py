@@ -200,3 +200,21 @@ def test_the_demo_profile_runs_real_simulators_on_the_ports_the_hub_is_given(
 
 def flag_value(command: list[str], name: str) -> str:
     return command[command.index(name) + 1]
+
+
+def test_every_long_running_service_has_a_health_check_that_fits_it(
+    compose: dict[str, Any],
+) -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "127.0.0.1:8000/healthz" in dockerfile  # the image's own check: the API's
+    for name, service in compose["services"].items():
+        if service.get("restart") == "no":
+            continue  # one-shot: migrate, demo-seed
+        check = service.get("healthcheck")
+        if service.get("build") == "." and service["command"][:2] == ["dms-hub", "up"]:
+            assert flag_value(service["command"], "--port") == "8000", name
+            continue  # the image's check
+        if name in ("prometheus", "grafana"):
+            continue  # their images' own
+        assert check is not None, f"{name} needs a health check of its own"
+        assert check.get("disable") or check["test"][0] in ("CMD", "CMD-SHELL"), name
