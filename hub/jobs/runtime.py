@@ -198,7 +198,15 @@ class Runtime:
             self.container.clock.now(),
             default_erp=self.container.settings.order_erp,
         )
-        log.info("reconcile %s: %s", connector, runs)
+        # One readable line; the drifted keys are in reconciliation_runs.
+        log.info(
+            "reconcile %s: %s",
+            connector,
+            ", ".join(
+                f"{r.entity} checked {r.checked} drifted {r.drifted} repaired {r.repaired}"
+                for r in runs
+            ),
+        )
 
     def issue_statements(self) -> None:
         settings = self.container.settings
