@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 import httpx
 
+from connectors import records
 from connectors.base import BaseConnector
 from connectors.generic import feeds
 from connectors.generic.config import GenericRestConfig
@@ -78,7 +79,7 @@ class GenericRestConnector(BaseConnector):
             load_mapping(folder / "order_event.in.yaml"),
             "seq",
             lambda r: feeds.text_at(r, "externalRef"),
-            feeds.order_event,
+            records.order_event,
         )
         self._shipments = Feed(
             "shipment",
@@ -86,7 +87,7 @@ class GenericRestConnector(BaseConnector):
             load_mapping(folder / "shipment.in.yaml"),
             "seq",
             lambda r: feeds.text_at(r, "shipmentNo"),
-            feeds.shipment,
+            records.shipment,
         )
         self._stock = Feed(
             "stock",
@@ -94,7 +95,7 @@ class GenericRestConnector(BaseConnector):
             load_mapping(folder / "stock.in.yaml"),
             "version",
             feeds.stock_key,
-            feeds.stock,
+            records.stock,
         )
         self._invoices = Feed(
             "invoice",
@@ -102,7 +103,7 @@ class GenericRestConnector(BaseConnector):
             load_mapping(folder / "invoice.in.yaml"),
             "seq",
             lambda r: feeds.text_at(r, "invoiceNo"),
-            feeds.invoice,
+            records.invoice,
         )
         # Last, so a bad mapping file leaves no open client behind.
         self._http = GenericHttp(

@@ -13,29 +13,15 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from connectors.mapping import CrossReference, Mapping, MappingFailure
+from connectors.records import Origin
 from dms_domain.errors import ConfigurationError, TransientError
 from dms_domain.exchange import (
-    ErpOrderEvent,
-    InvoiceIn,
-    OrderEventIn,
     Rejected,
-    ShipmentIn,
-    ShipmentLineIn,
-    StockSnapshotIn,
     Versioned,
 )
 
 T = TypeVar("T", bound=Versioned)
 Raw = dict[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class Origin:
-    """Where a record comes from: the connector's name, the key in the ERP, its version."""
-
-    source: str
-    key: str
-    version: str
 
 
 def text_at(record: Raw, *path: str) -> str | None:
@@ -102,66 +88,6 @@ def read_page(answer: Any, after: int, where: str) -> RawPage:
     if last < after:
         raise TransientError(f"{where}: the ERP answered a position ({last}) before {after}")
     return RawPage(items, last, more)
-
-
-# -- canonical records from mapped ones ------------------------------------------------
-
-
-def order_event(origin: Origin, mapped: Raw) -> OrderEventIn:
-    return OrderEventIn(
-        source=origin.source,
-        key=origin.key,
-        version=origin.version,
-        order_no=mapped["order_no"],
-        event=ErpOrderEvent(mapped["event"]),
-        at=mapped["at"],
-        erp_ref=mapped["erp_ref"],
-        reason=mapped["reason"],
-    )
-
-
-def shipment(origin: Origin, mapped: Raw) -> ShipmentIn:
-    return ShipmentIn(
-        source=origin.source,
-        key=origin.key,
-        version=origin.version,
-        shipment_no=mapped["shipment_no"],
-        order_no=mapped["order_no"],
-        shipped_at=mapped["shipped_at"],
-        lines=tuple(ShipmentLineIn(sku=line["sku"], qty=line["qty"]) for line in mapped["lines"]),
-        warehouse=mapped["warehouse"],
-        tracking_no=mapped["tracking_no"],
-        carrier=mapped["carrier"],
-        erp_ref=mapped["erp_ref"],
-    )
-
-
-def stock(origin: Origin, mapped: Raw) -> StockSnapshotIn:
-    return StockSnapshotIn(
-        source=origin.source,
-        key=origin.key,
-        version=origin.version,
-        warehouse=mapped["warehouse_code"],
-        sku=mapped["sku"],
-        qty_on_hand=mapped["qty_on_hand"],
-        as_of=mapped["as_of"],
-    )
-
-
-def invoice(origin: Origin, mapped: Raw) -> InvoiceIn:
-    return InvoiceIn(
-        source=origin.source,
-        key=origin.key,
-        version=origin.version,
-        invoice_no=mapped["invoice_no"],
-        dealer_code=mapped["dealer_code"],
-        invoice_date=mapped["invoice_date"],
-        due_date=mapped["due_date"],
-        amount=mapped["amount"],
-        tax_amount=mapped["tax_amount"],
-        currency=mapped["currency"],
-        order_no=mapped["order_no"],
-    )
 
 
 def stock_key(record: Raw) -> str | None:

@@ -9,8 +9,8 @@ from typing import Any, ClassVar, TypeVar
 
 import httpx
 
+from connectors import records
 from connectors.base import BaseConnector
-from connectors.generic import feeds as generic_feeds
 from connectors.kingdee import feeds, protocol
 from connectors.kingdee.config import K3_MAX_LIMIT, NEEDS, KingdeeConfig
 from connectors.kingdee.feeds import ENTRIES, START, QueryFeed
@@ -88,7 +88,7 @@ class KingdeeConnector(BaseConnector):
             ("FBillNo", "FDate", "FCustomerID.FNumber", "FCarrierID.FNumber", "FCarriageNO"),
             load_mapping(folder / "shipment.in.yaml"),
             _bill_no,
-            generic_feeds.shipment,
+            records.shipment,
             entry_keys=(
                 "FEntryID",
                 "FMaterialID.FNumber",
@@ -105,7 +105,7 @@ class KingdeeConnector(BaseConnector):
             ("FStockId.FNumber", "FMaterialId.FNumber", "FStockOrgId.FNumber", "FBaseQty"),
             load_mapping(folder / "stock.in.yaml"),
             _stock_key,
-            generic_feeds.stock,
+            records.stock,
             condition="",
             numeric_id=False,
         )
@@ -124,7 +124,7 @@ class KingdeeConnector(BaseConnector):
             ),
             load_mapping(folder / "invoice.in.yaml"),
             _bill_no,
-            generic_feeds.invoice,
+            records.invoice,
             entry_keys=("FEntryID", "FORDERNUMBER", "FTAXAMOUNTFOR"),
         )
         self._payments = QueryFeed(
@@ -141,7 +141,7 @@ class KingdeeConnector(BaseConnector):
             ),
             load_mapping(folder / "payment.in.yaml"),
             _bill_no,
-            feeds.payment,
+            records.payment,
         )
         self._customers = QueryFeed(
             "customer",
@@ -151,7 +151,7 @@ class KingdeeConnector(BaseConnector):
             ("FNumber", "FName", "FForbidStatus"),
             load_mapping(folder / "customer.in.yaml"),
             _number,
-            feeds.customer,
+            records.customer,
         )
         self._products = QueryFeed(
             "product",
@@ -161,7 +161,7 @@ class KingdeeConnector(BaseConnector):
             ("FNumber", "FName", "FBaseUnitId.FNumber", "FForbidStatus"),
             load_mapping(folder / "product.in.yaml"),
             _number,
-            feeds.product,
+            records.product,
         )
         # Last, so a bad mapping file leaves no open client behind.
         self._http = KingdeeHttp(f"{name} ({self.system})", config, transport=transport)

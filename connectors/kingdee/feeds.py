@@ -16,10 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from connectors.generic.feeds import Origin
 from connectors.mapping import CrossReference, Mapping, MappingFailure
+from connectors.records import Origin
 from dms_domain.errors import ConfigurationError, PermanentError
-from dms_domain.exchange import CustomerIn, PaymentIn, ProductIn, Rejected, Versioned
+from dms_domain.exchange import Rejected, Versioned
 
 T = TypeVar("T", bound=Versioned)
 Raw = dict[str, Any]
@@ -107,41 +107,3 @@ def first_entry_text(record: Raw, key: str) -> str | None:
 
 
 # -- canonical records from mapped ones (the others are the generic connector's) ------
-
-
-def payment(origin: Origin, mapped: Raw) -> PaymentIn:
-    return PaymentIn(
-        source=origin.source,
-        key=origin.key,
-        version=origin.version,
-        payment_no=mapped["payment_no"],
-        dealer_code=mapped["dealer_code"],
-        paid_at=mapped["paid_at"],
-        amount=mapped["amount"],
-        currency=mapped["currency"],
-        invoice_no=mapped["invoice_no"],
-    )
-
-
-def customer(origin: Origin, mapped: Raw) -> CustomerIn:
-    return CustomerIn(
-        source=origin.source,
-        key=origin.key,
-        version=origin.version,
-        customer_code=mapped["customer_code"],
-        name=mapped["name"],
-        dealer_code=mapped["dealer_code"],
-    )
-
-
-def product(origin: Origin, mapped: Raw) -> ProductIn:
-    return ProductIn(
-        source=origin.source,
-        key=origin.key,
-        version=origin.version,
-        material_code=mapped["material_code"],
-        name=mapped["name"],
-        unit=mapped["unit"],
-        sku=mapped["sku"],
-        active=mapped["active"],
-    )

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from connectors.generic.feeds import Origin
 from connectors.mapping import CrossReference, Mapping, MappingFailure
+from connectors.records import Origin
 from dms_domain.errors import ConfigurationError, PermanentError, TransientError
 from dms_domain.exchange import Rejected
 

@@ -17,9 +17,9 @@ from typing import Any, ClassVar
 
 import httpx
 
-from connectors.generic import feeds as canonical
-from connectors.generic.feeds import Origin
+from connectors import records
 from connectors.mapping import CrossReference, load_mapping
+from connectors.records import Origin
 from connectors.sap import feeds
 from connectors.sap.config import SapConfig
 from connectors.sap.connector import SapConnector
@@ -149,9 +149,7 @@ class SapODataConnector(SapConnector):
             key = f"{group['Plant']}/{group['Material']}"
             raw = {**group, "SnapshotAt": f"/Date({sweep.start})/"}
             origin = Origin(self.name, key, str(sweep.start))
-            record = feeds.read_mapped(
-                self._stock, "stock", origin, raw, canonical.stock, self._xref
-            )
+            record = feeds.read_mapped(self._stock, "stock", origin, raw, records.stock, self._xref)
             (rejected if isinstance(record, Rejected) else items).append(record)
         end = offset + len(chunk)
         more = end < len(groups)
@@ -210,7 +208,7 @@ class SapODataConnector(SapConnector):
             last = max(last, (changed, document))
             origin = Origin(self.name, document, str(changed))
             record = feeds.read_mapped(
-                self._invoice, "invoice", origin, row, canonical.invoice, self._xref
+                self._invoice, "invoice", origin, row, records.invoice, self._xref
             )
             (rejected if isinstance(record, Rejected) else items).append(record)
         more = count is not None and count > len(rows)

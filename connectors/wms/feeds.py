@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from connectors.generic import feeds as generic
-from connectors.generic.feeds import Origin, text_at
+from connectors import records
+from connectors.generic.feeds import text_at
+from connectors.records import Origin
 from dms_domain.exchange import ShipmentIn
 
 Raw = dict[str, Any]
-stock = generic.stock  # the stock mapping gives the generic one's canonical fields
+stock = records.stock  # the stock mapping gives the generic one's canonical fields
 
 
 def shipment_key(record: Raw) -> str | None:
@@ -28,4 +29,4 @@ def stock_key(record: Raw) -> str | None:
 
 def shipment(origin: Origin, mapped: Raw) -> ShipmentIn:
     """The parcel's key is its shipment number; a WMS knows no ERP reference."""
-    return generic.shipment(origin, {**mapped, "shipment_no": origin.key, "erp_ref": None})
+    return records.shipment(origin, {**mapped, "shipment_no": origin.key, "erp_ref": None})

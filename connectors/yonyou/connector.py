@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from connectors.base import BaseConnector
-from connectors.generic.feeds import Origin
 from connectors.mapping import CrossReference, MappingFailure, load_mapping
+from connectors.records import Origin
 from connectors.yonyou import orders
 from connectors.yonyou.config import U8StagingConfig
 from connectors.yonyou.cursor import EMPTY, Cursor

@@ -13,10 +13,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from connectors.generic.feeds import Origin, invoice, order_event, shipment, stock
 from connectors.mapping import Mapping, MappingFailure
 from connectors.mapping.errors import short_repr
-from dms_domain.exchange import CreditNoteIn, PaymentIn, Versioned
+from connectors.records import (
+    Origin,
+    credit_note,
+    invoice,
+    order_event,
+    payment,
+    shipment,
+    stock,
+)
+from dms_domain.exchange import Versioned
 
 T = TypeVar("T", bound=Versioned)
 Raw = dict[str, Any]
@@ -70,34 +78,6 @@ class Feed(Generic[T]):
 def by_id(row_id: int, _record: Raw) -> str:
     """Rows written once (shipments, invoices...): the row's id orders them."""
     return str(row_id)
-
-
-def credit_note(origin: Origin, mapped: Raw) -> CreditNoteIn:
-    return CreditNoteIn(
-        source=origin.source,
-        key=origin.key,
-        version=origin.version,
-        credit_note_no=mapped["credit_note_no"],
-        dealer_code=mapped["dealer_code"],
-        issued_at=mapped["issued_at"],
-        amount=mapped["amount"],
-        invoice_no=mapped["invoice_no"],
-        reason=mapped["reason"],
-    )
-
-
-def payment(origin: Origin, mapped: Raw) -> PaymentIn:
-    return PaymentIn(
-        source=origin.source,
-        key=origin.key,
-        version=origin.version,
-        payment_no=mapped["payment_no"],
-        dealer_code=mapped["dealer_code"],
-        paid_at=mapped["paid_at"],
-        amount=mapped["amount"],
-        currency=mapped["currency"],
-        invoice_no=mapped["invoice_no"],
-    )
 
 
 def text(record: Raw, name: str) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from connectors import records
 from connectors.generic import feeds
 from connectors.generic.feeds import Feed, read_page
 from connectors.mapping import InMemoryCrossReference, load_mapping
@@ -28,7 +29,7 @@ def event_feed(mapping_path: Path = EVENTS) -> Feed[OrderEventIn]:
         load_mapping(mapping_path),
         "seq",
         lambda record: feeds.text_at(record, "externalRef"),
-        feeds.order_event,
+        records.order_event,
     )
 
 
