@@ -10,6 +10,10 @@ Errors a connector raises, all from ``dms_domain.errors``:
 - ``PermanentError``: anything else that retrying cannot fix (401, a 4xx, ...);
 - ``ConfigurationError``: the settings or mapping files are wrong.
 A record of a page that cannot be read goes into ``Page.rejected``, not an error.
+
+Optional: a connector with ``apply_failed(entity, cursor, failures)`` hears,
+after a page was applied, the ``(key, reason)`` of its records the hub could
+not apply (staging tables mark those rows failed at the source).
 """
 
 from __future__ import annotations

@@ -15,6 +15,8 @@ finish the batch when the next pull hands its cursor back (connectors/yonyou/cur
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -45,6 +47,10 @@ from dms_domain.exchange import (
 from staging_tables.claims import ClaimPolicy, StagingQueue, WriteBacks
 from staging_tables.db import Options, StagingDb
 from staging_tables.errors import DuplicateKey, translate
+
+# Batches whose records the hub may still report as not applied (a pull's page
+# is applied right after it is fetched; older ones are finished by then).
+_REMEMBERED_BATCHES = 64
 
 NEW, CLAIMED, DONE, ERROR = 0, 1, 2, 3
 WRITE_BACK = ("order_no", "status", "erp_doc_no", "error_msg", "processed_at")
@@ -93,6 +99,10 @@ class U8StagingConnector(BaseConnector):
             key: StagingQueue(self._db, feed.table, feed.columns, policy)
             for key, feed in self._feeds.items()
         }
+        # Per claimed batch still open: each delivered record's key -> its row id,
+        # so that a record the hub could not apply is failed by its row.
+        self._delivered: dict[str, dict[str, int]] = {}
+        self._delivered_lock = threading.Lock()
         self._orders_back = WriteBacks(self._db, "dms_out_sales_order", WRITE_BACK)
         self._cancels_back = WriteBacks(self._db, "dms_out_order_cancel", CANCEL_WRITE_BACK)
 
@@ -225,13 +235,35 @@ class U8StagingConnector(BaseConnector):
             batch = queue.claim(room, finishing=previous.batch_id)
             if batch.rows:
                 batch_id = batch.batch_id
-                failed = self._read_batch(feed, batch.rows, items, rejected)
+                row_ids: dict[str, int] = {}
+                failed = self._read_batch(feed, batch.rows, items, rejected, row_ids)
                 queue.fail(batch.batch_id, failed)
+                self._remember(batch.batch_id, row_ids)
                 room -= len(batch.rows)
         delivered = Cursor(batch_id, tuple(seen_orders), tuple(seen_cancels))
         if delivered == Cursor():
             return Page([], cursor or EMPTY, False)
         return Page(items, delivered.dump(), room <= 0, rejected)
+
+    def _remember(self, batch_id: str, delivered: dict[str, int]) -> None:
+        with self._delivered_lock:
+            self._delivered[batch_id] = delivered
+            while len(self._delivered) > _REMEMBERED_BATCHES:
+                del self._delivered[next(iter(self._delivered))]
+
+    def apply_failed(
+        self, entity: str, cursor: str | None, failures: Sequence[tuple[str, str]]
+    ) -> int:
+        """The page's records the hub could not apply (an unknown order, say):
+        their rows go to status 3 with the hub's reason, as the staging contract
+        asks, before the next pull finishes the rest of their batch. How many."""
+        batch_id = Cursor.parse(cursor, self.name).batch_id
+        if batch_id is None or entity not in self._queues:
+            return 0
+        with self._delivered_lock:
+            delivered = self._delivered.pop(batch_id, {})
+        failed = {delivered[key]: reason for key, reason in failures if key in delivered}
+        return self._queues[entity].fail(batch_id, failed)
 
     def _acknowledge(self, previous: Cursor) -> None:
         """The write-backs the previous page delivered are seen (its batch is
@@ -250,8 +282,10 @@ class U8StagingConnector(BaseConnector):
         rows: list[tuple[Any, ...]],
         items: list[Any],
         rejected: list[Rejected],
+        delivered: dict[str, int],
     ) -> dict[int, str]:
-        """Claimed rows into canonical records; the rows that cannot be, with why."""
+        """Claimed rows into canonical records (``delivered``: key -> row id);
+        the rows that cannot be, with why."""
         lines = self._lines(feed, rows) if feed.lines else None
         failed: dict[int, str] = {}
         for row in rows:
@@ -269,6 +303,7 @@ class U8StagingConnector(BaseConnector):
                 continue
             origin = Origin(self.name, key, feed.version_of(row_id, record))
             items.append(feed.build(origin, mapped))
+            delivered[key] = row_id
         return failed
 
     def _lines(self, feed: Feed[Any], rows: list[tuple[Any, ...]]) -> dict[str, list[Any]]:

@@ -8,6 +8,7 @@ goes to the quarantine with its reason, and the records behind it go on.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,6 +33,8 @@ ENTITIES: dict[str, tuple[str, Callable[[Connection, Any, datetime], str]]] = {
     "credit_notes": ("fetch_credit_notes", inbound.apply_credit_note),
     "payments": ("fetch_payments", inbound.apply_payment),
 }
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -101,6 +104,7 @@ def pull_page(db: Database, connector: Connector, entity: str, now: datetime) ->
     cursor = row.cursor if row else None
     page: Page[Any] = getattr(connector, method)(cursor)
     result = PullResult(more=page.more)
+    not_applied: list[tuple[str, str]] = []
     with db.transaction() as conn:
         state = _state(conn, connector.name, entity)
         if state is not None and state.cursor != cursor:
@@ -112,6 +116,7 @@ def pull_page(db: Database, connector: Connector, entity: str, now: datetime) ->
                 with conn.begin_nested():
                     outcome = apply(conn, item, now)
             except BadRecord as exc:
+                not_applied.append((getattr(item, "key", "?"), exc.detail))
                 quarantine_record(
                     conn,
                     Rejected(
@@ -139,4 +144,26 @@ def pull_page(db: Database, connector: Connector, entity: str, now: datetime) ->
                 rejected_total=sync_state.c.rejected_total + result.quarantined,
             )
         )
+    if not_applied:
+        _tell_not_applied(connector, entity, page.cursor, not_applied)
     return result
+
+
+def _tell_not_applied(
+    connector: Connector, entity: str, cursor: str | None, failures: list[tuple[str, str]]
+) -> None:
+    """A connector that can mark records it delivered as failed at the source
+    (staging tables: status 3) hears which the hub could not apply. Best effort:
+    the records are in the quarantine already, whatever the source does."""
+    hear = getattr(connector, "apply_failed", None)
+    if not callable(hear):
+        return
+    try:
+        hear(entity, cursor, failures)
+    except Exception:
+        log.warning(
+            "%s: could not report %d records not applied",
+            connector.name,
+            len(failures),
+            exc_info=True,
+        )

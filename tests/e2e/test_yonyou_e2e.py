@@ -152,3 +152,46 @@ def test_a_hub_order_gets_its_u8_number_ships_in_two_parts_is_invoiced_and_paid(
         (order_no, order_no),
     )
     assert [row[0] for row in staged] == [2, 2, 2]
+
+
+def test_a_row_the_hub_cannot_apply_goes_to_error_naming_the_value(
+    live_server: LiveServer, admin: httpx.Client, runtime: Runtime, u8: RunningU8
+) -> None:
+    """The staging contract: a row the hub cannot apply (an unknown order) is
+    status 3 with an error_msg naming the column and the value, not done."""
+    inventory = unique("I")
+    product(admin, erp_codes={U8: inventory})  # the line maps; only the order is unknown
+    first, second = unique("DL"), unique("DL")
+    unknown_order = unique("SO-NOT-HERE")
+
+    def staged(cur: Any) -> None:
+        for number, order_no in ((first, unknown_order), (second, unknown_order)):
+            cur.execute(
+                u8.erp.sql(
+                    "INSERT INTO dms_in_shipment (shipment_no, order_no, shipped_at) "  # noqa: S608 - the database's clock, no input
+                    f"VALUES (?, ?, {u8.erp.now})"
+                ),
+                (number, order_no),
+            )
+            cur.execute(
+                u8.erp.sql(
+                    "INSERT INTO dms_in_shipment_line (shipment_no, line_no, sku, qty) "
+                    "VALUES (?, 1, ?, 1)"
+                ),
+                (number, inventory),
+            )
+
+    u8.erp.db.run(staged)
+    runtime.pull(U8, "shipments")
+    runtime.pull(U8, "shipments")  # finishes what the first pull's page left claimed
+
+    rows = u8.erp._select(
+        "SELECT shipment_no, status, error_msg FROM dms_in_shipment WHERE shipment_no IN (?, ?)",
+        (first, second),
+    )
+    found = {row[0]: (row[1], row[2]) for row in rows}
+    for number in (first, second):
+        status, error = found[number]
+        assert status == 3, found
+        assert "order_no" in error
+        assert unknown_order in error
