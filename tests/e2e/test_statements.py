@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from hub.auth.principal import Role
-from tests.conftest import LiveServer, unique
+from tests.conftest import LiveServer, service_unavailable, unique
 from tests.factories import dealer, ok
 
 D = Decimal
@@ -261,7 +261,11 @@ def test_csv_and_pdf_downloads(admin: httpx.Client, integrator: httpx.Client) ->
     assert pdf.content.startswith(b"%PDF")
     assert b"/FontFile2" in pdf.content  # the CJK font is embedded
     if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext (poppler-utils) is not installed: scripts/install-system-packages")
+        # A skip on a laptop without poppler-utils; a failure in CI, which installs it.
+        service_unavailable(
+            "pdftotext (poppler-utils, scripts/install-system-packages)",
+            FileNotFoundError("pdftotext is not on PATH"),
+        )
     text = subprocess.run(
         ["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf.content, capture_output=True, check=True
     ).stdout.decode()
