@@ -35,6 +35,7 @@ from hub.bootstrap import Container, bootstrap
 from hub.jobs.in_process import InProcessJobs
 from hub.metrics import HttpMetricsMiddleware
 from hub.settings import load_settings
+from hub.web import mount as mount_web
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +96,7 @@ def create_app(
         replenishment,
     ):
         app.include_router(module.router)
+    mount_web(app)
     app.add_middleware(HttpMetricsMiddleware, metrics=container.metrics)
     # Added last, so outermost: problems and metrics run with the id bound.
     app.add_middleware(CorrelationMiddleware)

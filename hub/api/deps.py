@@ -10,6 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 
 from dms_domain.errors import Refused
+from hub.auth.csrf import CSRF_HEADER, SAFE_METHODS, SESSION_COOKIE, csrf_token_matches
 from hub.auth.principal import Principal, Role
 from hub.auth.tokens import InvalidToken, read_token
 from hub.bootstrap import Container
@@ -32,14 +33,36 @@ async def get_container(request: Request) -> Container:
 ContainerDep = Annotated[Container, Depends(get_container)]
 
 
+def _session_token(request: Request, container: Container) -> str | None:
+    """The bearer token of the web pages' cookie session, once its CSRF proof
+    has been checked for a request that changes something."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    if request.method not in SAFE_METHODS and not csrf_token_matches(
+        request.headers.get(CSRF_HEADER), token, key=container.settings.signing_key()
+    ):
+        raise Refused(
+            f"a request authenticated by the session cookie must send the {CSRF_HEADER} "
+            "header given at login (GET /api/v1/auth/session)",
+            code="csrf_failed",
+            status=403,
+        )
+    return token
+
+
 async def current_principal(
+    request: Request,
     container: ContainerDep,
     token: Annotated[str | None, Depends(_bearer)],
     api_key: Annotated[str | None, Depends(_api_key)],
 ) -> Principal:
     """Who is calling. Runs in the event loop: the signature check is cheap, and
-    the database is asked (in a worker thread) only when the cache has no answer."""
+    the database is asked (in a worker thread) only when the cache has no answer.
+    An explicit credential (API key, Authorization header) wins over the cookie."""
     lookup: Callable[[Container, str], Principal | None]
+    if not api_key and not token:
+        token = _session_token(request, container)
     if api_key:
         credential, lookup = "k:" + api_key, _by_api_key
     elif token:

@@ -6,7 +6,7 @@ caller's scope answers 404, never 403 (api-contract.md "Auth, roles, scope").
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from fastapi.routing import APIRoute
 from sqlalchemy import func, select
+from starlette.routing import BaseRoute
 
 from hub.api.app import create_app
 from hub.auth.principal import Role
@@ -649,6 +650,13 @@ CASES += [
     ),
 ]
 CASES += [
+    Case("GET", "/api/v1/auth/session", lambda w: "/api/v1/auth/session", everyone()),
+    Case(
+        "DELETE",
+        "/api/v1/auth/session",
+        lambda w: "/api/v1/auth/session",
+        {ADMIN: 204, INTEGRATOR: 204, MANAGER: 204, DEALER: 204},
+    ),
     Case("GET", "/api/v1/replenishments", lambda w: "/api/v1/replenishments", everyone()),
     Case(
         "PUT",
@@ -692,7 +700,18 @@ ROLE_BODY_CASES = [
         {ADMIN: 200, INTEGRATOR: 403, MANAGER: 200, DEALER: 200},
     ),
 ]
-PUBLIC = {"/healthz", "/readyz", "/metrics", "/api/v1/auth/token"}
+# Logging in, probes, and the web pages' static shells (each page then calls
+# the API with the user's own role).
+PUBLIC = {
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    "/api/v1/auth/token",
+    "/",
+    "/console",
+    "/console/",
+}
+PUBLIC_METHODS = {("POST", "/api/v1/auth/session")}  # logging in; GET and DELETE are scoped
 
 
 @pytest.mark.parametrize(
@@ -709,15 +728,28 @@ def test_matrix(live_server: LiveServer, world: World, case: Case, role: Role) -
         assert response.headers["content-type"].startswith("application/problem+json")
 
 
+def _api_routes(routes: Iterable[BaseRoute]) -> Iterator[APIRoute]:
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield route
+        # FastAPI 0.165 keeps an included router whole in app.routes.
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            yield from _api_routes(inner.routes)
+
+
 def test_every_route_is_in_the_matrix(live_server: LiveServer) -> None:
     app = create_app(live_server.container)
+    every = list(_api_routes(app.routes))
+    assert len(every) > 60, "the route walk found too few routes to be the whole API"
     routes = {
         (method, route.path)
-        for route in app.routes
-        if isinstance(route, APIRoute) and route.path not in PUBLIC
+        for route in every
+        if route.path not in PUBLIC
         for method in route.methods or ()
     }
     covered = {(c.method, c.route) for c in CASES} | {(m, r) for m, r, *_ in ROLE_BODY_CASES}
+    covered |= PUBLIC_METHODS
     assert routes - covered == set(), "add these endpoints to the permission matrix"
 
 

@@ -1,0 +1,170 @@
+"""The browser tests: the hub as a newcomer runs it (``dms-hub up --demo``:
+SQLite, in-process worker, the ERP and WMS simulators, demo data) in a process
+of its own, and Debian's Chromium driven by Playwright. Nothing is downloaded:
+Playwright is pointed at /usr/bin/chromium (scripts/install-system-packages).
+
+Screenshots go to ``test-artifacts/screenshots/`` (or ``$DMS_TEST_ARTIFACTS``)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    Error,
+    Page,
+    Playwright,
+    ViewportSize,
+    sync_playwright,
+)
+
+from tests.conftest import service_unavailable
+
+CHROMIUM = os.environ.get("DMS_CHROMIUM", "/usr/bin/chromium")
+# Without the background-networking flags Chromium keeps calling Google's
+# hosts, which this machine's closed network refuses.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(os.environ.get("DMS_TEST_ARTIFACTS", Path(__file__).parents[2] / "test-artifacts"))
+PHONE = ViewportSize(width=390, height=844)
+DESKTOP = ViewportSize(width=1280, height=900)
+
+
+@dataclass(frozen=True)
+class DemoHub:
+    url: str
+    erp_url: str
+    wms_url: str
+    log: Path
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def demo_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoHub]:
+    """``dms-hub up --demo`` on a free port, in an empty folder of its own."""
+    home = tmp_path_factory.mktemp("demo-hub")
+    log = home / "hub.log"
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DMS_")}
+    env |= {"DMS_ENV": "development", "DMS_LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1"}
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "hub.cli", "up", "--demo", "--port", str(port)],
+            cwd=home,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"dms-hub up --demo exited:\n{log.read_text()}")
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"dms-hub up --demo did not answer:\n{log.read_text()}")
+            time.sleep(0.2)
+        printed = log.read_text()
+        erp = re.search(r"demo ERP simulator on (\S+)", printed)
+        wms = re.search(r"demo WMS simulator on (\S+)", printed)
+        assert erp, printed
+        assert wms, printed
+        yield DemoHub(url, erp.group(1), wms.group(1), log)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
+        service_unavailable("Chromium", FileNotFoundError(f"{CHROMIUM} is not installed"))
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+def _page(browser: Browser, viewport: ViewportSize, lang: str) -> Iterator[Page]:
+    context = browser.new_context(viewport=viewport, locale="zh-CN" if lang == "zh" else "en-GB")
+    page = context.new_page()
+    errors: list[str] = []
+
+    def on_error(exc: Error) -> None:
+        errors.append(str(exc))
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            errors.append(message.text)
+
+    page.on("pageerror", on_error)
+    page.on("console", on_console)
+    yield page
+    context.close()
+    # A script error or a CSP violation is a failure even if the test passed.
+    assert not [e for e in errors if "Failed to load resource" not in e], errors
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A desktop page in English (new context: no cookies, no storage)."""
+    yield from _page(browser, DESKTOP, "en")
+
+
+@pytest.fixture
+def phone_page(browser: Browser) -> Iterator[Page]:
+    """A phone-sized page in Chinese."""
+    yield from _page(browser, PHONE, "zh")
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """Keep a screenshot of the page as a test artifact."""
+    path = ARTIFACTS / "screenshots" / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def log_in(page: Page, hub: DemoHub, username: str, password: str, path: str = "/") -> None:
+    page.goto(hub.url + path)
+    page.get_by_label(re.compile("User name|用户名")).fill(username)
+    page.get_by_label(re.compile("Password|密码")).fill(password)
+    page.get_by_role("button", name=re.compile("^(Log in|登录)$")).click()
+    page.locator("#logout").wait_for(state="visible")
