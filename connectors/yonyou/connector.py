@@ -106,7 +106,7 @@ class U8StagingConnector(BaseConnector):
         self._delivered_lock = threading.Lock()
         self._orders_back = WriteBacks(self._db, "dms_out_sales_order", WRITE_BACK)
         self._cancels_back = WriteBacks(self._db, "dms_out_order_cancel", CANCEL_WRITE_BACK)
-        self._ahead = ReadAhead(name)
+        self._ahead = ReadAhead(name, config.read_ahead_seconds)
 
     def close(self) -> None:
         self._ahead.close()
@@ -236,7 +236,8 @@ class U8StagingConnector(BaseConnector):
             queue.finish(previous.batch_id)
         if room > 0:
             # Order events share their page with write-backs: no read-ahead.
-            batch = self._claim(key, queue, room, previous.batch_id, key != "order_events")
+            read_ahead = key != "order_events" and self.config.read_ahead_seconds > 0
+            batch = self._claim(key, queue, room, previous.batch_id, read_ahead)
             if batch.rows:
                 batch_id = batch.batch_id
                 row_ids: dict[str, int] = {}

@@ -8,9 +8,11 @@ protocol's own (staging_tables/claims.py): the rows are ours under a lease like
 any claimed row. The read-ahead also finishes the page the hub has just
 acknowledged, in the same transaction, as a plain pull would.
 
-A read-ahead the hub does not ask for (the next pull hands back another
-cursor: the page was not applied, or the hub restarted) is given back unread:
-its rows are new again and the attempt is not counted.
+A read-ahead the hub does not ask for is given back unread: its rows are new
+again and the attempt is not counted. That is when the next pull hands back
+another cursor (the page was not applied, or the hub restarted), when nobody
+asks within ``idle_seconds`` (the next page went to another worker process),
+and when the connector closes.
 """
 
 from __future__ import annotations
@@ -25,20 +27,22 @@ from staging_tables.claims import Batch, StagingQueue
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class _Pending:
     after: str  # the batch it follows: the next pull must hand that one back
     claim: Future[Batch]
     queue: StagingQueue
+    expiry: threading.Timer
 
 
 class ReadAhead:
     """At most one claim ahead per feed, on one background thread."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, idle_seconds: float = 2.0) -> None:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"read-ahead-{name}")
         self._pending: dict[str, _Pending] = {}
         self._lock = threading.Lock()
+        self._idle_seconds = idle_seconds
 
     def start(
         self, feed: str, after: str, queue: StagingQueue, size: int, finishing: str | None
@@ -46,9 +50,13 @@ class ReadAhead:
         """Claim ``size`` rows of ``feed`` now, for the pull that follows batch
         ``after``; ``finishing`` is a batch to finish in that transaction."""
         claim = self._executor.submit(queue.claim, size, finishing=finishing)
+        expiry = threading.Timer(self._idle_seconds, lambda: self._expire(feed, pending))
+        expiry.daemon = True
+        pending = _Pending(after, claim, queue, expiry)
         with self._lock:
             stale = self._pending.pop(feed, None)
-            self._pending[feed] = _Pending(after, claim, queue)
+            self._pending[feed] = pending
+        expiry.start()
         if stale is not None:
             self._give_back(stale)
 
@@ -59,6 +67,7 @@ class ReadAhead:
             pending = self._pending.pop(feed, None)
         if pending is None:
             return None
+        pending.expiry.cancel()
         if after is not None and pending.after == after:
             return pending.claim
         self._give_back(pending)
@@ -72,8 +81,16 @@ class ReadAhead:
             self._give_back(one)
         self._executor.shutdown(wait=True)
 
+    def _expire(self, feed: str, pending: _Pending) -> None:
+        with self._lock:
+            if self._pending.get(feed) is not pending:
+                return  # taken meanwhile
+            del self._pending[feed]
+        self._give_back(pending)
+
     @staticmethod
     def _give_back(pending: _Pending) -> None:
+        pending.expiry.cancel()
         try:
             batch = pending.claim.result()
             if batch.rows:

@@ -436,3 +436,31 @@ def test_a_read_ahead_the_hub_does_not_ask_for_is_given_back_unread(
     assert [s.key for s in closing.items] == keys[4:5]
     final = _ahead_state(u8, "WH-BACK")
     assert [final[f"WH-BACK{i}"] for i in range(5)] == [(1, 1), (1, 1), (2, 1), (2, 1), (1, 1)]
+
+
+def test_a_read_ahead_nobody_asks_for_is_given_back_after_its_time(
+    u8: RunningU8, database: Scratch
+) -> None:
+    # The next page's job went to another worker process: this one's
+    # read-ahead must not sit on the rows for the whole lease.
+    connector = create(
+        "u8-idle",
+        settings(hub_target(u8, database), page_size=2, read_ahead_seconds=0.3),
+        context(),
+    )
+    other_worker = create("u8-idle-2", settings(hub_target(u8, database), page_size=2), context())
+    try:
+        drain(connector.fetch_stock)
+        keys = [u8.control.set_stock(f"WH-IDLE{i}", "01010001", i + 1) for i in range(4)]
+        first = connector.fetch_stock(None)
+        _until(lambda: sum(s == 1 for s, _ in _ahead_state(u8, "WH-IDLE").values()) == 4)
+        _until(lambda: sum(s == 1 for s, _ in _ahead_state(u8, "WH-IDLE").values()) == 2)
+        given_back = _ahead_state(u8, "WH-IDLE")
+        second = other_worker.fetch_stock(first.cursor)
+    finally:
+        other_worker.close()
+        connector.close()
+
+    assert [s.key for s in first.items] == keys[0:2]
+    assert [given_back[f"WH-IDLE{i}"] for i in (2, 3)] == [(0, 0), (0, 0)]
+    assert [s.key for s in second.items] == keys[2:4]
