@@ -31,9 +31,11 @@ export function showFailure(view, err, session) {
 
 // columns: [{key, label, num?}], rows: arrays of cells (text or nodes).
 export function table(captionKey, columns, rows) {
+  // The wrapper scrolls sideways on a phone: focusable and named, so the
+  // keyboard can scroll it too.
   return h(
     "div",
-    { class: "table-wrap" },
+    { class: "table-wrap", tabindex: "0", role: "region", "aria-label": t(captionKey) },
     h(
       "table",
       {},

@@ -61,7 +61,7 @@ function alertCard(alert) {
       "dl",
       { class: "facts" },
       h("dt", {}, t("alert.severity")),
-      h("dd", {}, alert.severity),
+      h("dd", {}, t(`alert.severity.${alert.severity}`)),
       alert.dealer_code ? [h("dt", {}, t("alert.dealer")), h("dd", {}, alert.dealer_code)] : null,
       h("dt", {}, t("alert.opened")),
       h("dd", {}, when(alert.opened_at, language())),

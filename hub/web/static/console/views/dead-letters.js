@@ -85,7 +85,7 @@ export async function render(view, session, params) {
   });
   const list = h("div", { class: "letters" });
   const holder = h("div");
-  replace(view, heading("nav.dead-letters"), h("div", { class: "filters" }, label, filter), list, holder);
+  replace(view, heading("nav.dead-letters"), h("div", { class: "filters" }, h("div", {}, label, filter)), list, holder);
   const path = chosen ? `/api/v1/dead-letters?status=${chosen}` : "/api/v1/dead-letters";
   try {
     const first = await pagedList(path, holder, (items) => list.append(...items.map(letterCard)))();
