@@ -4,6 +4,7 @@ waiting on the hub (which works in the background) without sleeping blind."""
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -50,3 +51,14 @@ def eventually(what: str, probe: Callable[[], T | None], timeout: float = 30.0) 
 def json_of(response: httpx.Response, status: int = 200) -> Any:
     assert response.status_code == status, response.text
     return response.json()
+
+
+def place_order(hub: DemoHub, dealer: str) -> str:
+    """A one-line order placed through the API as that dealer user; its number."""
+    with api_as(hub, dealer) as client:
+        placed = client.post(
+            "/api/v1/orders",
+            json={"lines": [{"sku": "P-1001", "qty": 1}]},
+            headers={"Idempotency-Key": str(uuid.uuid4())},
+        )
+    return str(json_of(placed, 201)["order_no"])

@@ -5,7 +5,6 @@ the audit log."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,7 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 from simulators.generic_erp.remote import RemoteControl
 from tests.web.a11y import audit
 from tests.web.conftest import DESKTOP, DemoHub, log_in, screenshot
-from tests.web.console_helpers import api_as, eventually, json_of
+from tests.web.console_helpers import api_as, eventually, json_of, place_order
 
 
 @pytest.fixture
@@ -40,13 +39,7 @@ def test_an_integrator_replays_a_dead_letter_and_the_order_is_confirmed(
     page: Page, browser: Browser, demo_hub: DemoHub, erp: RemoteControl
 ) -> None:
     erp.inject_fault("refuse_write")
-    with api_as(demo_hub, "dealer-d002") as dealer:
-        placed = dealer.post(
-            "/api/v1/orders",
-            json={"lines": [{"sku": "P-1001", "qty": 1}]},
-            headers={"Idempotency-Key": str(uuid.uuid4())},
-        )
-    order_no = json_of(placed, 201)["order_no"]
+    order_no = place_order(demo_hub, "dealer-d002")
     letter = eventually(f"a dead letter for {order_no}", lambda: dead_letter_of(demo_hub, order_no))
     assert "400" in letter["error"]
     assert erp.armed_faults() == []  # the fault was spent on that push: the ERP is fixed

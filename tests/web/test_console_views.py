@@ -3,7 +3,6 @@ resolve, the phone layout, and a role the console is not for."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from playwright.sync_api import Page, expect
@@ -11,7 +10,7 @@ from playwright.sync_api import Page, expect
 from simulators.generic_erp.remote import RemoteControl
 from tests.web.a11y import audit
 from tests.web.conftest import DemoHub, log_in, screenshot
-from tests.web.console_helpers import api_as, eventually, json_of
+from tests.web.console_helpers import api_as, eventually, json_of, place_order
 
 
 def test_connectors_show_last_success_lag_and_errors(page: Page, demo_hub: DemoHub) -> None:
@@ -41,13 +40,7 @@ def test_an_alert_is_acknowledged_then_resolved(page: Page, demo_hub: DemoHub) -
     # The ERP says no to the next order (the refusal is used up by it): an alert.
     with RemoteControl(demo_hub.erp_url) as erp:
         erp.reject_next_order("CREDIT_HOLD", "customer on credit hold")
-    with api_as(demo_hub, "dealer-d001") as dealer:
-        placed = dealer.post(
-            "/api/v1/orders",
-            json={"lines": [{"sku": "P-1001", "qty": 1}]},
-            headers={"Idempotency-Key": str(uuid.uuid4())},
-        )
-    order_no = json_of(placed, 201)["order_no"]
+    order_no = place_order(demo_hub, "dealer-d001")
     alert = eventually(f"an alert about {order_no}", lambda: alert_about(demo_hub, order_no))
 
     log_in(page, demo_hub, "integrator", "integrator-demo-1", path="/console/#/alerts")
@@ -101,3 +94,15 @@ def test_the_console_on_a_phone_in_chinese(phone_page: Page, demo_hub: DemoHub) 
     expect(page.get_by_role("heading", name="连接器")).to_be_focused()
     assert audit(page) == []
     screenshot(page, "console-connectors-phone-zh")
+
+
+def test_the_audit_log_is_refused_to_an_integrator_in_words(
+    page: Page, demo_hub: DemoHub
+) -> None:
+    log_in(page, demo_hub, "integrator", "integrator-demo-1", path="/console/#/audit")
+    refusal = page.locator('[data-refusal="role"]')
+    expect(refusal.get_by_role("heading")).to_have_text("Not for your role")
+    expect(refusal).to_contain_text("your role (integrator) cannot use this page")
+    # The rest of the console is still theirs.
+    page.get_by_role("link", name="Mapping tester").click()
+    expect(page.get_by_label("Mapping file")).to_be_visible()
