@@ -111,5 +111,6 @@ def the_replay_is_in_the_audit_log(other: Page, demo_hub: DemoHub, letter: dict[
     expect(row).to_contain_text("replay")
     expect(row).to_contain_text("status: open → replayed")
     expect(other.get_by_label("Entity")).to_have_value("dead_letter")  # the filter is kept
+    expect(other.get_by_label("Key")).to_be_focused()  # and so is the keyboard's place
     assert audit(other) == []
     screenshot(other, "console-audit")

@@ -96,9 +96,7 @@ def test_the_console_on_a_phone_in_chinese(phone_page: Page, demo_hub: DemoHub) 
     screenshot(page, "console-connectors-phone-zh")
 
 
-def test_the_audit_log_is_refused_to_an_integrator_in_words(
-    page: Page, demo_hub: DemoHub
-) -> None:
+def test_the_audit_log_is_refused_to_an_integrator_in_words(page: Page, demo_hub: DemoHub) -> None:
     log_in(page, demo_hub, "integrator", "integrator-demo-1", path="/console/#/audit")
     refusal = page.locator('[data-refusal="role"]')
     expect(refusal.get_by_role("heading")).to_have_text("Not for your role")

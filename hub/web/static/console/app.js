@@ -22,7 +22,7 @@ const NAV = {
   admin: ["connectors", "dead-letters", "mappings", "alerts", "audit"],
   integrator: ["connectors", "dead-letters", "mappings", "alerts"],
 };
-const state = { session: null, view: null };
+const state = { session: null, view: null, route: null };
 
 function route() {
   const [path, query = ""] = location.hash.replace(/^#\/?/, "").split("?");
@@ -48,10 +48,19 @@ function renderNav(current) {
 function renderRoute(focus) {
   if (!state.session || !state.view) return;
   const { name, params } = route();
+  // A filter changed within the same view: give the focus back to that
+  // filter; a new view: to its heading, so a screen reader says where it is.
+  const active = document.activeElement;
+  const keep = name === state.route && active && active.id && state.view.contains(active) ? active.id : null;
+  state.route = name;
   renderNav(name);
   document.title = `${t(`nav.${name}`)} · ${t("console.title")}`;
   const shown = VIEWS[name].render(state.view, state.session, params);
-  if (focus) Promise.resolve(shown).then(() => state.view.querySelector(".view-title")?.focus());
+  if (!focus) return;
+  Promise.resolve(shown).then(() => {
+    const target = (keep && document.getElementById(keep)) || state.view.querySelector(".view-title");
+    target?.focus();
+  });
 }
 
 window.addEventListener("hashchange", () => renderRoute(true));
