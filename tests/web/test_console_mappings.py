@@ -79,3 +79,25 @@ def test_a_refused_record_names_the_field_and_the_sample_line(
     expect(amount).to_contain_text("sample line 7")
     expect(amount).to_contain_text("(value: '1,356.00')")
     expect(amount.locator("mark")).to_have_text('  "amount": "1,356.00",')
+
+
+def test_a_connector_s_own_cross_reference_maps_as_the_hub_would(
+    page: Page, demo_hub: DemoHub
+) -> None:
+    open_tester(page, demo_hub)
+    page.get_by_label("Golden sample").select_option("order")
+    page.get_by_role("button", name="Use golden sample").click()
+    sample = page.get_by_label("Sample record (JSON)")
+    # The demo's ERP knows dealer D002 as customer C002 (the hub's tables).
+    sample.fill(sample.input_value().replace('"C-10001"', '"C002"'))
+    page.get_by_label("Cross-reference tables").select_option("connector:erp")
+    page.get_by_role("button", name="Try it").click()
+    expect(page.get_by_label("Mapped record")).to_contain_text('"dealer_code": "D002"')
+
+    # The golden sample's own tables do not know C002: the field and line are named.
+    page.get_by_label("Cross-reference tables").select_option("golden")
+    page.get_by_role("button", name="Try it").click()
+    dealer = page.locator("#map-sample-errors li", has_text="dealer_code:")
+    expect(dealer).to_contain_text("no entry for key 'C002'")
+    expect(dealer.locator("mark")).to_have_text('  "customer": {"code": "C002"},')
+    expect(page.get_by_label("Mapped record")).to_have_count(0)
