@@ -71,6 +71,11 @@ def demo_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoHub]:
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("DMS_")}
     env |= {"DMS_ENV": "development", "DMS_LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1"}
+    # The code of this checkout, not whatever checkout the virtualenv's
+    # editable install points at (git worktrees share one .venv).
+    env["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(Path(__file__).resolve().parents[2]), env.get("PYTHONPATH")) if p
+    )
     with log.open("wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "hub.cli", "up", "--demo", "--port", str(port)],
