@@ -112,6 +112,9 @@ def demo_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoHub]:
             process.kill()
 
 
+# Session-wide: while Playwright's sync API runs, the main thread has an event
+# loop, so a test calling asyncio.run() cannot run after a web test in the same
+# session. The web tests come last in the suite (tests/web sorts after the rest).
 @pytest.fixture(scope="session")
 def playwright() -> Iterator[Playwright]:
     if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
