@@ -44,7 +44,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-ARTIFACTS = Path(os.environ.get("DMS_TEST_ARTIFACTS", Path(__file__).parents[2] / "test-artifacts"))
+CHECKOUT = Path(__file__).parents[2]
+ARTIFACTS = Path(os.environ.get("DMS_TEST_ARTIFACTS", CHECKOUT / "test-artifacts"))
 PHONE = ViewportSize(width=390, height=844)
 DESKTOP = ViewportSize(width=1280, height=900)
 
@@ -71,6 +72,9 @@ def demo_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoHub]:
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("DMS_")}
     env |= {"DMS_ENV": "development", "DMS_LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1"}
+    # This checkout's hub, not the one the shared virtualenv was installed from
+    # (a git worktree shares /work/main's .venv, whose editable install points there).
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(CHECKOUT), env.get("PYTHONPATH")]))
     with log.open("wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "hub.cli", "up", "--demo", "--port", str(port)],
