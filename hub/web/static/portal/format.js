@@ -1,0 +1,70 @@
+// Words for the API's codes and figures, in the reader's language.
+import { ApiError } from "/web/shared/api.js";
+import { h, money, when } from "/web/shared/dom.js";
+import { language, t } from "/web/shared/i18n.js";
+
+export const at = (iso) => when(iso, language());
+
+// An unknown code shows itself rather than nothing.
+export function codeLabel(prefix, code) {
+  const key = `${prefix}.${code}`;
+  const text = t(key);
+  return text === key ? String(code) : text;
+}
+
+export const statusLabel = (status) => codeLabel("status", status);
+export const alertKindLabel = (kind) => codeLabel("alertkind", kind);
+export const statementStatusLabel = (status) => codeLabel("stmtstatus", status);
+export const lineKindLabel = (kind) => codeLabel("linekind", kind);
+
+export function statusBadge(status, labeller = statusLabel) {
+  return h("span", { class: `badge badge-${status}`, "data-status": status }, labeller(status));
+}
+
+export const amount = (value, currency = "CNY") =>
+  value === null || value === undefined ? t("none") : `${currency} ${money(value)}`;
+
+export function promotionText(p) {
+  const until = p.ends_at ? t("promo.until", { date: at(p.ends_at) }) : "";
+  let text;
+  if (p.kind === "threshold_discount") {
+    text = t("promo.threshold", { threshold: money(p.threshold_amount), discount: money(p.discount_amount) });
+  } else if (p.kind === "percent_off") {
+    text = t("promo.percent", { percent: p.percent });
+  } else if (p.kind === "gift") {
+    text = t("promo.gift", { qty: p.gift_qty, sku: p.gift_sku, threshold: money(p.threshold_amount || "0") });
+  } else {
+    text = p.kind;
+  }
+  return `${p.code}: ${text}${until ? ` (${until})` : ""}`;
+}
+
+// One step of a line's price_trace: which rule did what.
+export function traceText(step) {
+  switch (step.rule) {
+    case "tier_price":
+      return t("trace.tier", { tier: codeLabel("tier", step.tier), price: money(step.unit_price) });
+    case "percent_off":
+      return t("trace.percent", { promotion: step.promotion, amount: money(step.amount) });
+    case "threshold_discount":
+      return t("trace.threshold", { promotion: step.promotion, amount: money(step.amount) });
+    case "gift":
+      return t("trace.gift", { promotion: step.promotion, qty: step.qty ?? "" });
+    default:
+      return [step.rule, step.promotion, step.amount].filter(Boolean).join(" ");
+  }
+}
+
+export function traceList(trace) {
+  return h("ul", { class: "trace" }, (trace || []).map((step) => h("li", {}, traceText(step))));
+}
+
+// What to say about a failed call: the hub's own message, or that the
+// network failed (the hub may or may not have received it).
+export function problemText(err) {
+  if (err instanceof ApiError) return err.status === 0 ? t("error.network") : err.message;
+  return String((err && err.message) || err);
+}
+
+export const tableWrap = (caption, ...children) =>
+  h("div", { class: "table-wrap", role: "region", "aria-label": caption, tabindex: "0" }, ...children);
