@@ -21,6 +21,13 @@ export function statusBadge(status, labeller = statusLabel) {
   return h("span", { class: `badge badge-${status}`, "data-status": status }, labeller(status));
 }
 
+// Unit prices keep 4 decimals: "21.1250" -> "21.125", "88.0000" -> "88.00".
+export function unitPrice(value) {
+  const [whole, fraction = ""] = String(value).split(".");
+  const kept = fraction.replace(/0+$/, "");
+  return kept.length > 2 ? `${money(whole)}`.replace(/\.00$/, `.${kept}`) : money(value);
+}
+
 export const amount = (value, currency = "CNY") =>
   value === null || value === undefined ? t("none") : `${currency} ${money(value)}`;
 
@@ -43,7 +50,7 @@ export function promotionText(p) {
 export function traceText(step) {
   switch (step.rule) {
     case "tier_price":
-      return t("trace.tier", { tier: codeLabel("tier", step.tier), price: money(step.unit_price) });
+      return t("trace.tier", { tier: codeLabel("tier", step.tier), price: unitPrice(step.unit_price) });
     case "percent_off":
       return t("trace.percent", { promotion: step.promotion, amount: money(step.amount) });
     case "threshold_discount":

@@ -6,7 +6,7 @@ import { announce, h, money, replace } from "/web/shared/dom.js";
 import { clearFieldError, showFieldError, showFieldErrors } from "/web/shared/fields.js";
 import { t } from "/web/shared/i18n.js";
 import { clearCart, loadCart, orderBody, saveCart } from "/web/portal/cart-store.js";
-import { amount, problemText, traceList } from "/web/portal/format.js";
+import { amount, problemText, traceList, unitPrice } from "/web/portal/format.js";
 import { go, href } from "/web/portal/router.js";
 
 const QUOTE_DELAY_MS = 300;
@@ -14,8 +14,13 @@ const QUOTE_DELAY_MS = 300;
 // A refusal the hub has answered for sure (it keeps that answer under the
 // key): a new attempt needs a new key. A network failure, a 5xx or a 429 may
 // or may not have reached it: the key is kept so a retry cannot order twice.
+// idempotency_conflict: another request with this key is still being worked on.
 const definite = (err) =>
-  err instanceof ApiError && err.status >= 400 && err.status < 500 && ![408, 429].includes(err.status);
+  err instanceof ApiError &&
+  err.status >= 400 &&
+  err.status < 500 &&
+  ![408, 429].includes(err.status) &&
+  err.code !== "idempotency_conflict";
 
 function lineRow(line, index, ui) {
   const inputId = `cart-qty-${index}`;
@@ -140,7 +145,7 @@ export function render(container) {
     const short = new Map(quote.shortages.map((s) => [s.sku, s]));
     for (const { line, cells } of rows) {
       const p = priced.get(line.sku);
-      cells.unitPrice.textContent = p ? money(p.unit_price) : "";
+      cells.unitPrice.textContent = p ? unitPrice(p.unit_price) : "";
       replace(
         cells.amount,
         p && p.list_amount !== p.amount ? h("s", { class: "muted" }, money(p.list_amount)) : null,
@@ -235,6 +240,8 @@ export function render(container) {
       go("orders", order.order_no);
       return;
     } catch (err) {
+      // Another click's request already placed the order and left this view.
+      if (!container.isConnected) return;
       if (definite(err)) {
         const after = loadCart();
         after.submissionKey = null;

@@ -1,9 +1,9 @@
 // The catalog: each product with the dealer's price, what is available in its
 // warehouse and the promotions in force; a quantity and "add to cart" each.
-import { announce, h, money, replace } from "/web/shared/dom.js";
+import { announce, h, replace } from "/web/shared/dom.js";
 import { t } from "/web/shared/i18n.js";
 import { addToCart } from "/web/portal/cart-store.js";
-import { problemText, promotionText } from "/web/portal/format.js";
+import { problemText, promotionText, unitPrice } from "/web/portal/format.js";
 import { catalogItems } from "/web/portal/products.js";
 
 const safeId = (sku) => sku.replace(/[^A-Za-z0-9_-]/g, "_");
@@ -25,7 +25,7 @@ function productCard(item) {
       "p",
       { class: "price" },
       h("span", { class: "visually-hidden" }, t("catalog.price")),
-      `${item.currency} ${money(item.unit_price)}`,
+      `${item.currency} ${unitPrice(item.unit_price)}`,
       h("span", { class: "muted" }, ` / ${item.unit}`),
     ),
     h(

@@ -4,7 +4,7 @@
 import { ApiError, get, post } from "/web/shared/api.js";
 import { announce, h, money, replace } from "/web/shared/dom.js";
 import { t } from "/web/shared/i18n.js";
-import { amount, at, problemText, statusBadge, statusLabel, tableWrap, traceList } from "/web/portal/format.js";
+import { amount, at, problemText, statusBadge, statusLabel, tableWrap, traceList, unitPrice } from "/web/portal/format.js";
 import { productNames } from "/web/portal/products.js";
 import { href } from "/web/portal/router.js";
 
@@ -43,7 +43,7 @@ function linesTable(order, names) {
             h("th", { scope: "row" }, names.get(l.sku) || l.sku, h("br"), h("span", { class: "muted" }, l.sku), l.is_gift ? h("span", { class: "badge" }, t("order.gift")) : null),
             h("td", { class: "num" }, String(l.qty)),
             h("td", { class: "num" }, String(l.shipped_qty)),
-            h("td", { class: "num" }, money(l.unit_price)),
+            h("td", { class: "num" }, unitPrice(l.unit_price)),
             h("td", { class: "num" }, money(l.amount)),
             h("td", {}, traceList(l.price_trace)),
           ),
