@@ -97,6 +97,4 @@ def tab_to(page: Page, selector: str, *, backwards: bool = False, max_presses: i
 
 
 def no_horizontal_scroll(page: Page) -> bool:
-    return bool(
-        page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
-    )
+    return bool(page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"))

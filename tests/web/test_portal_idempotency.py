@@ -46,9 +46,7 @@ def _placed_order(page: Page) -> str:
     return match.group(1)
 
 
-def test_a_double_click_places_one_order(
-    page: Page, demo_hub: DemoHub, admin_api: HubApi
-) -> None:
+def test_a_double_click_places_one_order(page: Page, demo_hub: DemoHub, admin_api: HubApi) -> None:
     before = admin_api.order_numbers("D001")
     _cart_with_oil(page, demo_hub)
     posts = _order_posts(page)
@@ -116,9 +114,11 @@ def test_a_retry_after_a_request_that_never_arrived_places_the_order_once(
     _cart_with_oil(page, demo_hub)
     page.route(
         ORDER_PATH,
-        lambda route: route.abort("internetdisconnected")
-        if route.request.method == "POST"
-        else route.fallback(),
+        lambda route: (
+            route.abort("internetdisconnected")
+            if route.request.method == "POST"
+            else route.fallback()
+        ),
         times=1,
     )
     posts = _order_posts(page)

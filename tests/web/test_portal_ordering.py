@@ -137,9 +137,7 @@ def test_an_order_still_with_the_erp_can_be_cancelled(
     page.get_by_role("button", name="Cancel order").click()
     status = page.locator("#order-status [data-status]")
     # Before the ERP accepted it: cancelled at once; after: asked of the ERP (202).
-    expect(status).to_have_attribute(
-        "data-status", re.compile("^(cancelled|cancel_requested)$")
-    )
+    expect(status).to_have_attribute("data-status", re.compile("^(cancelled|cancel_requested)$"))
     expect(page.locator("#status")).to_contain_text(re.compile("Order cancelled|asked of the ERP"))
     expect(page.locator("#cancel-order")).to_have_count(0)
     assert admin_api.get(f"/api/v1/orders/{order['order_no']}")["status"] in (

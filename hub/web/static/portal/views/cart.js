@@ -65,7 +65,7 @@ function lineRow(line, index, ui) {
     h("th", { scope: "row" }, line.name, h("br"), h("span", { class: "muted" }, line.sku)),
     h(
       "td",
-      {},
+      { "data-label": t("col.qty") },
       h("label", { for: inputId, class: "visually-hidden" }, t("cart.qtyOf", { name: line.name })),
       h("div", { "data-field-group": true }, input),
       cells.shortage,
