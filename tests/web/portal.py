@@ -1,67 +1,19 @@
-"""What the portal's browser tests share: the hub's own answers through its
-API (to check what the page says against), and moving around the page with
-the keyboard alone."""
+"""What the portal's browser tests share: the demo's users, filling the cart,
+and moving around the page with the keyboard alone."""
 
 from __future__ import annotations
 
 import re
-import uuid
-from typing import Any
 
-import httpx
 from playwright.sync_api import Locator, Page, expect
 
-from tests.web.conftest import DemoHub, log_in
+from tests.web.conftest import DEALER, DemoHub, log_in
 
-DEALER = ("dealer-d001", "dealer-demo-1")
 OTHER_DEALER = ("dealer-d002", "dealer-demo-2")
-ADMIN = ("admin", "admin-demo-1")
 # The hub's ERP and WMS simulators take seconds (polling every 5 s, shipping
 # ~5 s after the order): the page re-reads the order, the test waits this long.
 ERP_AND_WMS_MS = 45_000
 ORDER_PATH = re.compile(r"/api/v1/orders$")
-
-
-class HubApi:
-    """A logged-in API client of the demo hub, as one of the demo users."""
-
-    def __init__(self, hub: DemoHub, username: str, password: str) -> None:
-        self.client = httpx.Client(base_url=hub.url, timeout=10)
-        answer = self.client.post(
-            "/api/v1/auth/token", data={"username": username, "password": password}
-        )
-        answer.raise_for_status()
-        self.client.headers["Authorization"] = f"Bearer {answer.json()['access_token']}"
-
-    def get(self, path: str) -> Any:
-        answer = self.client.get(path)
-        answer.raise_for_status()
-        return answer.json()
-
-    def order_numbers(self, dealer_code: str) -> set[str]:
-        numbers: set[str] = set()
-        cursor = None
-        while True:
-            params = {"dealer_code": dealer_code, "limit": "500"}
-            if cursor:
-                params["cursor"] = cursor
-            page = self.client.get("/api/v1/orders", params=params).json()
-            numbers |= {item["order_no"] for item in page["items"]}
-            cursor = page["next_cursor"]
-            if not cursor:
-                return numbers
-
-    def place_order(self, lines: list[dict[str, Any]]) -> dict[str, Any]:
-        answer = self.client.post(
-            "/api/v1/orders",
-            json={"lines": lines},
-            headers={"Idempotency-Key": str(uuid.uuid4())},
-        )
-        assert answer.status_code == 201, answer.text
-        return dict(answer.json())
-
-    def close(self) -> None:
-        self.client.close()
 
 
 def log_in_dealer(page: Page, hub: DemoHub, user: tuple[str, str] = DEALER) -> None:

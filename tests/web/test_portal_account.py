@@ -5,17 +5,13 @@ months of invoices and payments, two issued statements and an overdue invoice
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from tests.web.a11y import audit
-from tests.web.conftest import DemoHub, screenshot
+from tests.web.conftest import DemoHub, HubApi, screenshot
 from tests.web.portal import (
-    DEALER,
-    HubApi,
     add_to_cart,
     log_in_dealer,
     no_horizontal_scroll,
@@ -28,11 +24,10 @@ def _cny(amount: str) -> str:
     return f"CNY {Decimal(amount):,.2f}"
 
 
-@pytest.fixture
-def dealer_api(demo_hub: DemoHub) -> Iterator[HubApi]:
-    api = HubApi(demo_hub, *DEALER)
-    yield api
-    api.close()
+def _href(page: Page, link: str) -> str:
+    href = page.get_by_role("link", name=link).get_attribute("href")
+    assert href
+    return href
 
 
 def test_the_account_shows_the_credit_limit_exposure_and_headroom(
@@ -66,6 +61,11 @@ def test_a_dealer_disputes_a_statement_line_with_a_reason_and_confirms_another_s
     page.get_by_role("link", name=latest).click()
     expect(page.get_by_role("heading", name=f"Statement {latest}")).to_be_visible()
     expect(page.locator("#statement-lines")).to_contain_text("INV-DEMO-0003")
+    pdf = page.request.get(demo_hub.url + _href(page, "Download PDF"))
+    assert pdf.status == 200
+    assert pdf.headers["content-type"] == "application/pdf"
+    csv = page.request.get(demo_hub.url + _href(page, "Download CSV"))
+    assert "INV-DEMO-0003" in csv.text()
     assert audit(page) == []
     screenshot(page, "portal-statement-detail-desktop")
 

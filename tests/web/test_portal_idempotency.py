@@ -5,23 +5,14 @@ click, a retry after a lost answer or a reload-and-resubmit make one order."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
-import pytest
 from playwright.sync_api import Page, Request, Route, expect
 
-from tests.web.conftest import DemoHub
-from tests.web.portal import ADMIN, ORDER_PATH, HubApi, add_to_cart, log_in_dealer, open_cart
+from tests.web.conftest import DemoHub, HubApi
+from tests.web.portal import ORDER_PATH, add_to_cart, log_in_dealer, open_cart
 
 OIL = "润滑油 5W-30 4L"
 ORDER_URL = re.compile(r"#/orders/(SO\w+)$")
-
-
-@pytest.fixture
-def admin_api(demo_hub: DemoHub) -> Iterator[HubApi]:
-    api = HubApi(demo_hub, *ADMIN)
-    yield api
-    api.close()
 
 
 def _order_posts(page: Page) -> list[Request]:

@@ -5,18 +5,13 @@ the ERP simulator confirm the order and the WMS simulator ship it."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from tests.web.a11y import audit
-from tests.web.conftest import DemoHub, screenshot
+from tests.web.conftest import DemoHub, HubApi, screenshot
 from tests.web.portal import (
-    ADMIN,
-    DEALER,
     ERP_AND_WMS_MS,
-    HubApi,
     add_to_cart,
     log_in_dealer,
     open_cart,
@@ -26,13 +21,6 @@ from tests.web.portal import (
 OIL = "润滑油 5W-30 4L"
 BRAKES = "刹车片 前轮"
 FILTER = "机油滤清器"
-
-
-@pytest.fixture
-def admin_api(demo_hub: DemoHub) -> Iterator[HubApi]:
-    api = HubApi(demo_hub, *ADMIN)
-    yield api
-    api.close()
 
 
 def test_a_dealer_orders_from_the_catalog_and_sees_it_confirmed_and_shipped(
@@ -127,11 +115,9 @@ def test_a_dealer_can_add_to_the_cart_and_order_with_the_keyboard_alone(
 
 
 def test_an_order_still_with_the_erp_can_be_cancelled(
-    page: Page, demo_hub: DemoHub, admin_api: HubApi
+    page: Page, demo_hub: DemoHub, admin_api: HubApi, dealer_api: HubApi
 ) -> None:
-    dealer_api = HubApi(demo_hub, *DEALER)
     order = dealer_api.place_order([{"sku": "P-1002", "qty": 10}])
-    dealer_api.close()
     log_in_dealer(page, demo_hub)
     page.goto(f"{demo_hub.url}/#/orders/{order['order_no']}")
     page.get_by_role("button", name="Cancel order").click()
@@ -147,11 +133,9 @@ def test_an_order_still_with_the_erp_can_be_cancelled(
 
 
 def test_a_refused_cancel_is_said_next_to_the_button(
-    page: Page, demo_hub: DemoHub, admin_api: HubApi
+    page: Page, demo_hub: DemoHub, admin_api: HubApi, dealer_api: HubApi
 ) -> None:
-    dealer_api = HubApi(demo_hub, *DEALER)
     order = dealer_api.place_order([{"sku": "P-1001", "qty": 6}])
-    dealer_api.close()
     log_in_dealer(page, demo_hub)
     page.goto(f"{demo_hub.url}/#/orders/{order['order_no']}")
     cancel = page.get_by_role("button", name="Cancel order")

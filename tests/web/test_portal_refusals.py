@@ -3,17 +3,11 @@ dealer typed stays; a dealer sees nothing of another dealer's orders."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from playwright.sync_api import Page, expect
 
-from tests.web.conftest import DemoHub
+from tests.web.conftest import DemoHub, HubApi
 from tests.web.portal import (
-    ADMIN,
-    DEALER,
     OTHER_DEALER,
-    HubApi,
     add_to_cart,
     log_in_dealer,
     open_cart,
@@ -21,13 +15,6 @@ from tests.web.portal import (
 
 OIL = "润滑油 5W-30 4L"
 BRAKES = "刹车片 前轮"
-
-
-@pytest.fixture
-def admin_api(demo_hub: DemoHub) -> Iterator[HubApi]:
-    api = HubApi(demo_hub, *ADMIN)
-    yield api
-    api.close()
 
 
 def test_a_quantity_the_hub_refuses_is_said_next_to_that_line_and_stays_typed(
@@ -98,10 +85,40 @@ def test_more_than_the_stock_is_warned_in_the_quote_and_refused_next_to_the_line
     assert len(admin_api.order_numbers("D001") - before) == 1
 
 
-def test_a_dealer_cannot_open_another_dealers_order(page: Page, demo_hub: DemoHub) -> None:
-    d001 = HubApi(demo_hub, *DEALER)
-    order = d001.place_order([{"sku": "P-1002", "qty": 10}])
-    d001.close()
+def test_an_order_over_the_credit_limit_is_warned_and_refused_next_to_the_button(
+    page: Page, demo_hub: DemoHub, admin_api: HubApi
+) -> None:
+    before = admin_api.order_numbers("D001")
+    log_in_dealer(page, demo_hub)
+    add_to_cart(page, BRAKES, 2000)  # 520,000.00: more than D001's limit of 500,000.00
+    open_cart(page)
+    expect(page.locator("#quote-summary")).to_contain_text(
+        "This order would exceed your credit limit."
+    )
+    page.get_by_role("button", name="Place order").click()
+    expect(page.locator("#submit-error")).to_contain_text("exceeds the credit limit 500000.00")
+    expect(page.get_by_label(f"Quantity of {BRAKES}")).to_have_value("2000")
+    assert admin_api.order_numbers("D001") == before
+
+
+def test_switching_the_language_keeps_the_cart_as_typed(page: Page, demo_hub: DemoHub) -> None:
+    log_in_dealer(page, demo_hub)
+    add_to_cart(page, OIL, 6)
+    open_cart(page)
+    page.get_by_label(f"Quantity of {OIL}").fill("0")
+    expect(page.locator("#cart-qty-0-error")).not_to_be_empty()
+    page.get_by_label("Language").select_option("zh")
+    expect(page.get_by_role("heading", name="购物车")).to_be_visible()
+    expect(page.get_by_label(f"{OIL} 的数量")).to_have_value("0")
+    expect(page.locator("#cart-qty-0-error")).to_have_text("must be a positive integer, got 0")
+    expect(page.locator("#nav-cart")).to_have_text("购物车（1）")
+    page.get_by_label("语言").select_option("en")
+
+
+def test_a_dealer_cannot_open_another_dealers_order(
+    page: Page, demo_hub: DemoHub, dealer_api: HubApi
+) -> None:
+    order = dealer_api.place_order([{"sku": "P-1002", "qty": 10}])
     d002 = HubApi(demo_hub, *OTHER_DEALER)
     refusal = d002.client.get(f"/api/v1/orders/{order['order_no']}")
     d002.close()
@@ -118,12 +135,10 @@ def test_a_dealer_cannot_open_another_dealers_order(page: Page, demo_hub: DemoHu
 
 
 def test_the_order_list_pages_through_every_order_of_the_dealer(
-    page: Page, demo_hub: DemoHub, admin_api: HubApi
+    page: Page, demo_hub: DemoHub, admin_api: HubApi, dealer_api: HubApi
 ) -> None:
-    d001 = HubApi(demo_hub, *DEALER)
     for _ in range(21):  # more than one page of the list (20)
-        d001.place_order([{"sku": "P-1003", "qty": 1}])
-    d001.close()
+        dealer_api.place_order([{"sku": "P-1003", "qty": 1}])
     everything = admin_api.order_numbers("D001")
     log_in_dealer(page, demo_hub)
     page.get_by_role("link", name="Orders", exact=True).click()

@@ -1,6 +1,6 @@
 // Words for the API's codes and figures, in the reader's language.
 import { ApiError } from "/web/shared/api.js";
-import { h, money, when } from "/web/shared/dom.js";
+import { h, money, replace, when } from "/web/shared/dom.js";
 import { language, t } from "/web/shared/i18n.js";
 
 export const at = (iso) => when(iso, language());
@@ -75,3 +75,29 @@ export function problemText(err) {
 
 export const tableWrap = (caption, ...children) =>
   h("div", { class: "table-wrap", role: "region", "aria-label": caption, tabindex: "0" }, ...children);
+
+// A table with its column headings, in a region that scrolls sideways on a
+// narrow screen. columns: [key] or [key, "num"] (right-aligned figures) or
+// [key, "hidden"] (heading for screen readers only).
+export function dataTable({ id, caption, columns, rows, className }) {
+  const heading = ([key, kind]) =>
+    h(
+      "th",
+      { scope: "col", class: kind === "num" ? "num" : null },
+      kind === "hidden" ? h("span", { class: "visually-hidden" }, t(key)) : t(key),
+    );
+  return tableWrap(
+    caption,
+    h("table", { id, class: className }, h("thead", {}, h("tr", {}, columns.map(heading))), h("tbody", {}, rows)),
+  );
+}
+
+export const viewTitle = (text) => h("h2", { id: "view-title", tabindex: "-1" }, text);
+export const loadingNote = () => h("div", { class: "muted" }, t("loading"));
+
+// Puts the hub's refusal (or the network failure) where the data would be.
+export function showFailure(el, err) {
+  el.className = "field-error";
+  el.setAttribute("role", "alert");
+  replace(el, problemText(err));
+}

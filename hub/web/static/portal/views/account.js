@@ -3,7 +3,7 @@
 import { get } from "/web/shared/api.js";
 import { h, replace } from "/web/shared/dom.js";
 import { t } from "/web/shared/i18n.js";
-import { amount, codeLabel, problemText, tableWrap } from "/web/portal/format.js";
+import { amount, codeLabel, dataTable, loadingNote, showFailure, viewTitle } from "/web/portal/format.js";
 
 function creditFigures(dealer) {
   const limited = dealer.credit_limit !== null;
@@ -29,66 +29,40 @@ function creditFigures(dealer) {
   );
 }
 
-function invoicesTable(items) {
-  if (!items.length) return h("p", { class: "muted" }, t("account.noInvoices"));
-  return tableWrap(
-    t("account.invoices"),
-    h(
-      "table",
-      { id: "open-invoices" },
-      h(
-        "thead",
-        {},
-        h(
-          "tr",
-          {},
-          h("th", { scope: "col" }, t("col.invoiceNo")),
-          h("th", { scope: "col" }, t("col.date")),
-          h("th", { scope: "col" }, t("col.due")),
-          h("th", { scope: "col", class: "num" }, t("col.amount")),
-          h("th", { scope: "col", class: "num" }, t("col.open")),
-          h("th", { scope: "col", class: "num" }, t("col.overdueDays")),
-        ),
-      ),
-      h(
-        "tbody",
-        {},
-        items.map((i) =>
-          h(
-            "tr",
-            {},
-            h("th", { scope: "row" }, i.invoice_no),
-            h("td", {}, i.invoice_date),
-            h("td", {}, i.due_date),
-            h("td", { class: "num" }, amount(i.amount, i.currency)),
-            h("td", { class: "num" }, amount(i.open_amount, i.currency)),
-            h("td", { class: i.days_overdue > 0 ? "num danger" : "num" }, String(i.days_overdue)),
-          ),
-        ),
-      ),
-    ),
+const INVOICE_COLUMNS = [["col.invoiceNo"], ["col.date"], ["col.due"], ["col.amount", "num"], ["col.open", "num"], ["col.overdueDays", "num"]];
+
+function invoiceRow(i) {
+  return h(
+    "tr",
+    {},
+    h("th", { scope: "row" }, i.invoice_no),
+    h("td", {}, i.invoice_date),
+    h("td", {}, i.due_date),
+    h("td", { class: "num" }, amount(i.amount, i.currency)),
+    h("td", { class: "num" }, amount(i.open_amount, i.currency)),
+    h("td", { class: i.days_overdue > 0 ? "num danger" : "num" }, String(i.days_overdue)),
   );
 }
 
+function invoicesTable(items) {
+  if (!items.length) return h("p", { class: "muted" }, t("account.noInvoices"));
+  return dataTable({ id: "open-invoices", caption: t("account.invoices"), columns: INVOICE_COLUMNS, rows: items.map(invoiceRow) });
+}
+
 export function render(container, { session }) {
-  const credit = h("div", { class: "muted" }, t("loading"));
-  const invoices = h("div", { class: "muted" }, t("loading"));
+  const credit = loadingNote();
+  const invoices = loadingNote();
   replace(
     container,
-    h("h2", { id: "view-title", tabindex: "-1" }, t("account.title")),
+    viewTitle(t("account.title")),
     credit,
     h("h3", {}, t("account.invoices")),
     invoices,
   );
-  const fail = (el) => (err) => {
-    el.className = "field-error";
-    el.setAttribute("role", "alert");
-    replace(el, problemText(err));
-  };
   get(`/api/v1/dealers/${encodeURIComponent(session.dealer_code)}`)
     .then((dealer) => credit.replaceWith(creditFigures(dealer)))
-    .catch(fail(credit));
+    .catch((err) => showFailure(credit, err));
   get("/api/v1/invoices?status=open&limit=100")
     .then((page) => invoices.replaceWith(invoicesTable(page.items)))
-    .catch(fail(invoices));
+    .catch((err) => showFailure(invoices, err));
 }

@@ -2,9 +2,10 @@
 import { get } from "/web/shared/api.js";
 import { h, replace } from "/web/shared/dom.js";
 import { t } from "/web/shared/i18n.js";
-import { alertKindLabel, at, codeLabel, problemText, tableWrap } from "/web/portal/format.js";
+import { alertKindLabel, at, codeLabel, dataTable, loadingNote, showFailure, viewTitle } from "/web/portal/format.js";
 
 const FILTERS = ["open", "acknowledged", "resolved"];
+const COLUMNS = [["col.kind"], ["col.severity"], ["col.message"], ["col.status"], ["col.opened"], ["col.occurrences", "num"]];
 
 function alertRow(a) {
   return h(
@@ -24,55 +25,30 @@ export function render(container) {
     "select",
     { id: "alerts-status" },
     h("option", { value: "" }, t("alerts.all")),
-    FILTERS.map((s) => h("option", { value: s }, t(`alertstatus.${s}`))),
+    FILTERS.map((s) => h("option", { value: s }, codeLabel("alertstatus", s))),
   );
-  const list = h("div", { class: "muted" }, t("loading"));
+  const list = loadingNote();
 
   async function load() {
     const params = new URLSearchParams({ limit: "100" });
     if (filter.value) params.set("status", filter.value);
     try {
       const page = await get(`/api/v1/alerts?${params}`);
-      if (!page.items.length) {
-        list.className = "muted";
-        replace(list, t("alerts.empty"));
-        return;
-      }
-      list.className = "";
+      list.className = page.items.length ? "" : "muted";
       replace(
         list,
-        tableWrap(
-          t("alerts.title"),
-          h(
-            "table",
-            { id: "alerts" },
-            h(
-              "thead",
-              {},
-              h(
-                "tr",
-                {},
-                h("th", { scope: "col" }, t("col.kind")),
-                h("th", { scope: "col" }, t("col.severity")),
-                h("th", { scope: "col" }, t("col.message")),
-                h("th", { scope: "col" }, t("col.status")),
-                h("th", { scope: "col" }, t("col.opened")),
-                h("th", { scope: "col", class: "num" }, t("col.occurrences")),
-              ),
-            ),
-            h("tbody", {}, page.items.map(alertRow)),
-          ),
-        ),
+        page.items.length
+          ? dataTable({ id: "alerts", caption: t("alerts.title"), columns: COLUMNS, rows: page.items.map(alertRow) })
+          : t("alerts.empty"),
       );
     } catch (err) {
-      list.className = "field-error";
-      replace(list, problemText(err));
+      showFailure(list, err);
     }
   }
   filter.addEventListener("change", load);
   replace(
     container,
-    h("h2", { id: "view-title", tabindex: "-1" }, t("alerts.title")),
+    viewTitle(t("alerts.title")),
     h("div", { class: "filters" }, h("label", { for: "alerts-status" }, t("alerts.filter")), filter),
     list,
   );

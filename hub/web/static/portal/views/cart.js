@@ -6,7 +6,7 @@ import { announce, h, money, replace } from "/web/shared/dom.js";
 import { clearFieldError, showFieldError, showFieldErrors } from "/web/shared/fields.js";
 import { t } from "/web/shared/i18n.js";
 import { clearCart, loadCart, orderBody, saveCart } from "/web/portal/cart-store.js";
-import { amount, problemText, traceList, unitPrice } from "/web/portal/format.js";
+import { amount, dataTable, problemText, traceList, unitPrice, viewTitle } from "/web/portal/format.js";
 import { go, href } from "/web/portal/router.js";
 
 const QUOTE_DELAY_MS = 300;
@@ -88,7 +88,7 @@ function fieldInput(rows, extra) {
 
 export function render(container) {
   const cart = loadCart();
-  const heading = h("h2", { id: "view-title", tabindex: "-1" }, t("cart.title"));
+  const heading = viewTitle(t("cart.title"));
   if (!cart.lines.length) {
     replace(container, heading, h("p", {}, t("cart.empty"), " ", h("a", { href: href("catalog") }, t("cart.toCatalog"))));
     return;
@@ -98,28 +98,23 @@ export function render(container) {
     rerender: () => render(container),
   };
   const rows = cart.lines.map((line, index) => lineRow(line, index, ui));
-  const poInput = h("input", {
-    id: "cart-po",
-    value: cart.customerPo,
-    autocomplete: "off",
-    oninput: (e) => {
-      const c = loadCart();
-      c.customerPo = e.target.value;
-      saveCart(c);
-      ui.scheduleQuote();
-    },
-  });
-  const remarkInput = h("textarea", {
-    id: "cart-remark",
-    rows: "2",
-    oninput: (e) => {
-      const c = loadCart();
-      c.remark = e.target.value;
-      saveCart(c);
-      ui.scheduleQuote();
-    },
-  });
-  remarkInput.value = cart.remark;
+  // The order's other fields, kept in the cart as they are typed.
+  const kept = (tag, id, field, attrs = {}) => {
+    const input = h(tag, {
+      id,
+      ...attrs,
+      oninput: (e) => {
+        const c = loadCart();
+        c[field] = e.target.value;
+        saveCart(c);
+        ui.scheduleQuote();
+      },
+    });
+    input.value = cart[field];
+    return input;
+  };
+  const poInput = kept("input", "cart-po", "customerPo", { autocomplete: "off" });
+  const remarkInput = kept("textarea", "cart-remark", "remark", { rows: "2" });
   const extra = { customer_po: poInput, remark: remarkInput };
   const inputFor = fieldInput(rows, extra);
   const allInputs = [...rows.map((r) => r.input), poInput, remarkInput];
@@ -272,29 +267,13 @@ export function render(container) {
   }
   submit.addEventListener("click", placeOrder);
 
-  const table = h(
-    "div",
-    { class: "table-wrap", role: "region", "aria-label": t("cart.lines"), tabindex: "0" },
-    h(
-      "table",
-      { class: "cart-lines" },
-      h(
-        "thead",
-        {},
-        h(
-          "tr",
-          {},
-          h("th", { scope: "col" }, t("col.product")),
-          h("th", { scope: "col" }, t("col.qty")),
-          h("th", { scope: "col", class: "num" }, t("col.unitPrice")),
-          h("th", { scope: "col", class: "num" }, t("col.amount")),
-          h("th", { scope: "col" }, t("col.trace")),
-          h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, t("col.actions"))),
-        ),
-      ),
-      h("tbody", {}, rows.map((r) => r.row)),
-    ),
-  );
+  const table = dataTable({
+    id: "cart-lines",
+    className: "cart-lines",
+    caption: t("cart.lines"),
+    columns: [["col.product"], ["col.qty"], ["col.unitPrice", "num"], ["col.amount", "num"], ["col.trace"], ["col.actions", "hidden"]],
+    rows: rows.map((r) => r.row),
+  });
   replace(
     container,
     heading,

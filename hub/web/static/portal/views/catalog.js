@@ -3,7 +3,7 @@
 import { announce, h, replace } from "/web/shared/dom.js";
 import { t } from "/web/shared/i18n.js";
 import { addToCart } from "/web/portal/cart-store.js";
-import { problemText, promotionText, unitPrice } from "/web/portal/format.js";
+import { loadingNote, promotionText, showFailure, unitPrice, viewTitle } from "/web/portal/format.js";
 import { catalogItems } from "/web/portal/products.js";
 
 const safeId = (sku) => sku.replace(/[^A-Za-z0-9_-]/g, "_");
@@ -52,16 +52,12 @@ function productCard(item) {
 }
 
 export function render(container) {
-  const list = h("div", { class: "muted" }, t("loading"));
-  replace(container, h("h2", { id: "view-title", tabindex: "-1" }, t("catalog.title")), list);
+  const list = loadingNote();
+  replace(container, viewTitle(t("catalog.title")), list);
   catalogItems({ fresh: true })
     .then((items) => {
       if (!items.length) replace(list, t("catalog.empty"));
       else list.replaceWith(h("ul", { class: "grid products" }, items.map(productCard)));
     })
-    .catch((err) => {
-      list.className = "field-error";
-      list.setAttribute("role", "alert");
-      replace(list, problemText(err));
-    });
+    .catch((err) => showFailure(list, err));
 }

@@ -4,7 +4,19 @@
 import { ApiError, get, post } from "/web/shared/api.js";
 import { announce, h, money, replace } from "/web/shared/dom.js";
 import { t } from "/web/shared/i18n.js";
-import { amount, at, problemText, statusBadge, statusLabel, tableWrap, traceList, unitPrice } from "/web/portal/format.js";
+import {
+  amount,
+  at,
+  dataTable,
+  loadingNote,
+  problemText,
+  showFailure,
+  statusBadge,
+  statusLabel,
+  traceList,
+  unitPrice,
+  viewTitle,
+} from "/web/portal/format.js";
 import { productNames } from "/web/portal/products.js";
 import { href } from "/web/portal/router.js";
 
@@ -13,45 +25,30 @@ const MOVING = new Set(["submitted", "confirmed", "cancel_requested", "partially
 // Before the ERP accepted it: cancelled at once; after, before shipping: asked.
 const CANCELLABLE = new Set(["submitted", "confirmed"]);
 
-function linesTable(order, names) {
-  return tableWrap(
-    t("order.lines"),
+const LINE_COLUMNS = [["col.product"], ["col.qty", "num"], ["col.shipped", "num"], ["col.unitPrice", "num"], ["col.amount", "num"], ["col.trace"]];
+
+function lineRow(l, names) {
+  return h(
+    "tr",
+    { dataset: { sku: l.sku } },
     h(
-      "table",
-      { id: "order-lines" },
-      h(
-        "thead",
-        {},
-        h(
-          "tr",
-          {},
-          h("th", { scope: "col" }, t("col.product")),
-          h("th", { scope: "col", class: "num" }, t("col.qty")),
-          h("th", { scope: "col", class: "num" }, t("col.shipped")),
-          h("th", { scope: "col", class: "num" }, t("col.unitPrice")),
-          h("th", { scope: "col", class: "num" }, t("col.amount")),
-          h("th", { scope: "col" }, t("col.trace")),
-        ),
-      ),
-      h(
-        "tbody",
-        {},
-        order.lines.map((l) =>
-          h(
-            "tr",
-            { dataset: { sku: l.sku } },
-            h("th", { scope: "row" }, names.get(l.sku) || l.sku, h("br"), h("span", { class: "muted" }, l.sku), l.is_gift ? h("span", { class: "badge" }, t("order.gift")) : null),
-            h("td", { class: "num" }, String(l.qty)),
-            h("td", { class: "num" }, String(l.shipped_qty)),
-            h("td", { class: "num" }, unitPrice(l.unit_price)),
-            h("td", { class: "num" }, money(l.amount)),
-            h("td", {}, traceList(l.price_trace)),
-          ),
-        ),
-      ),
+      "th",
+      { scope: "row" },
+      names.get(l.sku) || l.sku,
+      h("br"),
+      h("span", { class: "muted" }, l.sku),
+      l.is_gift ? h("span", { class: "badge" }, t("order.gift")) : null,
     ),
+    h("td", { class: "num" }, String(l.qty)),
+    h("td", { class: "num" }, String(l.shipped_qty)),
+    h("td", { class: "num" }, unitPrice(l.unit_price)),
+    h("td", { class: "num" }, money(l.amount)),
+    h("td", {}, traceList(l.price_trace)),
   );
 }
+
+const linesTable = (order, names) =>
+  dataTable({ id: "order-lines", caption: t("order.lines"), columns: LINE_COLUMNS, rows: order.lines.map((l) => lineRow(l, names)) });
 
 function shipmentsSection(order) {
   if (!order.shipments.length) return h("p", { class: "muted", id: "no-shipments" }, t("order.noShipments"));
@@ -113,13 +110,13 @@ function summary(order) {
 }
 
 export function render(container, { param: orderNo }) {
-  const body = h("div", { class: "muted" }, t("loading"));
+  const body = loadingNote();
   const cancelArea = h("div", { class: "actions" });
   const cancelError = h("p", { class: "field-error", id: "cancel-error", role: "alert" });
   replace(
     container,
     h("p", {}, h("a", { href: href("orders") }, t("order.back"))),
-    h("h2", { id: "view-title", tabindex: "-1" }, t("order.title", { no: orderNo })),
+    viewTitle(t("order.title", { no: orderNo })),
     body,
     cancelArea,
     cancelError,
@@ -156,9 +153,7 @@ export function render(container, { param: orderNo }) {
       if (!container.isConnected) return;
       if (err instanceof ApiError && err.status >= 400 && err.status < 500) {
         // Nothing of an order the hub would not show (404 outside the dealer's scope).
-        body.className = "field-error";
-        body.setAttribute("role", "alert");
-        replace(body, problemText(err));
+        showFailure(body, err);
         replace(cancelArea);
       } else {
         // A passing network failure: say so, try again.

@@ -2,10 +2,11 @@
 import { get } from "/web/shared/api.js";
 import { h, replace } from "/web/shared/dom.js";
 import { t } from "/web/shared/i18n.js";
-import { amount, at, problemText, statusBadge, statusLabel, tableWrap } from "/web/portal/format.js";
+import { amount, at, dataTable, problemText, statusBadge, statusLabel, viewTitle } from "/web/portal/format.js";
 import { href } from "/web/portal/router.js";
 
 const PAGE_SIZE = 20;
+const COLUMNS = [["col.orderNo"], ["col.created"], ["col.status"], ["col.total", "num"], ["col.erpRef"], ["col.customerPo"]];
 const STATUSES = [
   "submitted",
   "confirmed",
@@ -38,7 +39,8 @@ export function render(container) {
     h("option", { value: "" }, t("orders.all")),
     STATUSES.map((s) => h("option", { value: s }, statusLabel(s))),
   );
-  const body = h("tbody");
+  const table = dataTable({ id: "orders", caption: t("orders.title"), columns: COLUMNS, rows: [] });
+  const body = table.querySelector("tbody");
   const error = h("p", { class: "field-error", role: "alert" });
   const more = h("button", { type: "button", class: "secondary", hidden: true }, t("orders.more"));
   const empty = h("p", { class: "muted", hidden: true }, t("orders.empty"));
@@ -71,30 +73,9 @@ export function render(container) {
 
   replace(
     container,
-    h("h2", { id: "view-title", tabindex: "-1" }, t("orders.title")),
+    viewTitle(t("orders.title")),
     h("div", { class: "filters" }, h("label", { for: "orders-status" }, t("orders.filter")), filter),
-    tableWrap(
-      t("orders.title"),
-      h(
-        "table",
-        {},
-        h(
-          "thead",
-          {},
-          h(
-            "tr",
-            {},
-            h("th", { scope: "col" }, t("col.orderNo")),
-            h("th", { scope: "col" }, t("col.created")),
-            h("th", { scope: "col" }, t("col.status")),
-            h("th", { scope: "col", class: "num" }, t("col.total")),
-            h("th", { scope: "col" }, t("col.erpRef")),
-            h("th", { scope: "col" }, t("col.customerPo")),
-          ),
-        ),
-        body,
-      ),
-    ),
+    table,
     empty,
     error,
     more,

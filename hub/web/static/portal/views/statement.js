@@ -4,11 +4,33 @@ import { ApiError, get, post } from "/web/shared/api.js";
 import { announce, h, money, replace } from "/web/shared/dom.js";
 import { clearFieldError, showFieldErrors } from "/web/shared/fields.js";
 import { t } from "/web/shared/i18n.js";
-import { amount, at, codeLabel, lineKindLabel, problemText, statementStatusLabel, statusBadge, tableWrap } from "/web/portal/format.js";
+import {
+  amount,
+  at,
+  codeLabel,
+  dataTable,
+  lineKindLabel,
+  loadingNote,
+  problemText,
+  showFailure,
+  statementStatusLabel,
+  statusBadge,
+  viewTitle,
+} from "/web/portal/format.js";
 import { href } from "/web/portal/router.js";
 
 const DISPUTABLE = new Set(["issued", "disputed", "resolved"]);
 const CONFIRMABLE = new Set(["issued", "resolved"]);
+const LINE_COLUMNS = [
+  ["col.lineNo", "num"],
+  ["col.document"],
+  ["col.kind"],
+  ["col.date"],
+  ["col.debit", "num"],
+  ["col.credit", "num"],
+  ["col.balance", "num"],
+  ["col.dispute"],
+];
 
 function figures(s) {
   return h(
@@ -54,11 +76,11 @@ function disputesList(s) {
 }
 
 export function render(container, { session, param: month }) {
-  const body = h("div", { class: "muted" }, t("loading"));
+  const body = loadingNote();
   replace(
     container,
     h("p", {}, h("a", { href: href("statements") }, t("statement.back"))),
-    h("h2", { id: "view-title", tabindex: "-1" }, t("statement.title", { month })),
+    viewTitle(t("statement.title", { month })),
     body,
   );
   // What the dealer typed survives a refusal and the re-render after it.
@@ -146,32 +168,16 @@ export function render(container, { session, param: month }) {
       body,
       h("p", {}, s.dealer_name),
       figures(s),
+      h(
+        "p",
+        { class: "downloads" },
+        h("a", { href: `${path}/pdf`, download: `statement-${s.dealer_code}-${s.month}.pdf` }, t("statement.pdf")),
+        " · ",
+        h("a", { href: `${path}/csv`, download: `statement-${s.dealer_code}-${s.month}.csv` }, t("statement.csv")),
+      ),
       h("h3", {}, t("statement.lines")),
       s.lines.length
-        ? tableWrap(
-            t("statement.lines"),
-            h(
-              "table",
-              { id: "statement-lines" },
-              h(
-                "thead",
-                {},
-                h(
-                  "tr",
-                  {},
-                  h("th", { scope: "col", class: "num" }, t("col.lineNo")),
-                  h("th", { scope: "col" }, t("col.document")),
-                  h("th", { scope: "col" }, t("col.kind")),
-                  h("th", { scope: "col" }, t("col.date")),
-                  h("th", { scope: "col", class: "num" }, t("col.debit")),
-                  h("th", { scope: "col", class: "num" }, t("col.credit")),
-                  h("th", { scope: "col", class: "num" }, t("col.balance")),
-                  h("th", { scope: "col" }, t("col.dispute")),
-                ),
-              ),
-              h("tbody", {}, rows.map((r) => r.row)),
-            ),
-          )
+        ? dataTable({ id: "statement-lines", caption: t("statement.lines"), columns: LINE_COLUMNS, rows: rows.map((r) => r.row) })
         : h("p", { class: "muted" }, t("statement.noLines")),
       disputesList(s),
       h("div", { class: "actions" }, disputeButton, confirmButton),
@@ -182,9 +188,5 @@ export function render(container, { session, param: month }) {
 
   get(path)
     .then(show)
-    .catch((err) => {
-      body.className = "field-error";
-      body.setAttribute("role", "alert");
-      replace(body, problemText(err));
-    });
+    .catch((err) => showFailure(body, err));
 }

@@ -2,8 +2,10 @@
 import { getAll } from "/web/shared/api.js";
 import { h, replace } from "/web/shared/dom.js";
 import { t } from "/web/shared/i18n.js";
-import { amount, problemText, statementStatusLabel, statusBadge, tableWrap } from "/web/portal/format.js";
+import { amount, dataTable, loadingNote, showFailure, statementStatusLabel, statusBadge, viewTitle } from "/web/portal/format.js";
 import { href } from "/web/portal/router.js";
+
+const COLUMNS = [["col.month"], ["col.opening", "num"], ["col.invoiced", "num"], ["col.paid", "num"], ["col.closing", "num"], ["col.status"]];
 
 function statementRow(s) {
   return h(
@@ -19,43 +21,17 @@ function statementRow(s) {
 }
 
 export function render(container) {
-  const list = h("div", { class: "muted" }, t("loading"));
-  replace(container, h("h2", { id: "view-title", tabindex: "-1" }, t("statements.title")), list);
+  const list = loadingNote();
+  replace(container, viewTitle(t("statements.title")), list);
   getAll("/api/v1/statements")
     .then((items) => {
-      if (!items.length) {
-        replace(list, t("statements.empty"));
-        return;
-      }
-      list.className = "";
+      list.className = items.length ? "" : "muted";
       replace(
         list,
-        tableWrap(
-          t("statements.title"),
-          h(
-            "table",
-            { id: "statements" },
-            h(
-              "thead",
-              {},
-              h(
-                "tr",
-                {},
-                h("th", { scope: "col" }, t("col.month")),
-                h("th", { scope: "col", class: "num" }, t("col.opening")),
-                h("th", { scope: "col", class: "num" }, t("col.invoiced")),
-                h("th", { scope: "col", class: "num" }, t("col.paid")),
-                h("th", { scope: "col", class: "num" }, t("col.closing")),
-                h("th", { scope: "col" }, t("col.status")),
-              ),
-            ),
-            h("tbody", {}, items.map(statementRow)),
-          ),
-        ),
+        items.length
+          ? dataTable({ id: "statements", caption: t("statements.title"), columns: COLUMNS, rows: items.map(statementRow) })
+          : t("statements.empty"),
       );
     })
-    .catch((err) => {
-      list.className = "field-error";
-      replace(list, problemText(err));
-    });
+    .catch((err) => showFailure(list, err));
 }
