@@ -88,6 +88,12 @@ class StagingQueue:
             f"{int(self.policy.max_attempts)} THEN {now} ELSE NULL END, error_msg = ? "
             "WHERE id = ? AND batch_id = ? AND status = 1"
         )
+        # Undoes a claim whose rows were never handed to anyone (a read-ahead
+        # the reader did not use): as if never claimed, attempts included.
+        self._unclaim = db.sql(
+            f"UPDATE {table} SET status = 0, batch_id = NULL, claimed_at = NULL, "
+            "attempts = attempts - 1 WHERE batch_id = ? AND status = 1"
+        )
         self._done_all = db.sql(
             f"UPDATE {table} SET status = 2, processed_at = {now}, error_msg = NULL "
             "WHERE batch_id = ? AND status = 1"
@@ -112,24 +118,31 @@ class StagingQueue:
         batch_id = str(uuid.uuid4())
 
         def work(cur: Any) -> Batch:
-            if finishing:
+            if finishing and self.db.dialect != "postgresql":
                 cur.execute(self._done_all, (finishing,))
-            return self._claim(cur, batch_id, limit)
+                return self._claim(cur, batch_id, limit, None)
+            return self._claim(cur, batch_id, limit, finishing)
 
         try:
             return self.db.run(work)  # type: ignore[no-any-return]
         except Exception as exc:
             raise translate(exc, f"claiming {self.table}") from exc
 
-    def _claim(self, cur: Any, batch_id: str, limit: int) -> Batch:
+    def _claim(self, cur: Any, batch_id: str, limit: int, finishing: str | None) -> Batch:
+        """``finishing`` (PostgreSQL only): a batch to finish in the statement
+        that claims the new rows."""
         # Rows whose reader's lease ran out first (they waited longest), then new ones.
         cur.execute(self._claim_sql(limit, self.policy.lease_seconds))
         found = list(cur.fetchall())
         fresh: list[tuple[Any, ...]] = []
-        if len(found) < limit:
+        if len(found) >= limit and finishing:
+            cur.execute(self._done_all, (finishing,))
+        elif len(found) < limit:
             if self.db.dialect == "postgresql":
-                # One round trip: lock, skip and mark the new rows in one statement.
-                cur.execute(self._claim_new_pg(limit - len(found)), (batch_id,))
+                # One round trip: finish the batch before, lock, skip and mark
+                # the new rows, in one statement.
+                params = (batch_id,) if finishing is None else (finishing, batch_id)
+                cur.execute(self._claim_new_pg(limit - len(found), finishing is not None), params)
                 fresh = sorted((tuple(row) for row in cur.fetchall()), key=lambda row: row[0])
             else:
                 cur.execute(self._claim_sql(limit - len(found), None))
@@ -160,11 +173,19 @@ class StagingQueue:
         taken.extend((row[0], row[1], *row[2:]) for row in fresh)
         return Batch(batch_id, self.columns, taken, [row_id for _, row_id in gave_up])
 
-    def _claim_new_pg(self, limit: int) -> str:
+    def _claim_new_pg(self, limit: int, finishing: bool) -> str:
         cols = ", ".join(self.columns)
+        # The finished batch's rows have status 1, the claimed ones 0: the two
+        # updates never meet a row twice.
+        done = (
+            f"done AS (UPDATE {self.table} SET status = 2, processed_at = {self._now}, "
+            "error_msg = NULL WHERE batch_id = ? AND status = 1), "
+            if finishing
+            else ""
+        )
         # Inside WITH ... SELECT: psqlODBC gives no rows for a bare UPDATE ... RETURNING.
         return self.db.sql(
-            f"WITH claimed AS (UPDATE {self.table} SET status = 1, batch_id = ?, "
+            f"WITH {done}claimed AS (UPDATE {self.table} SET status = 1, batch_id = ?, "
             f"claimed_at = {self._now}, attempts = attempts + 1 WHERE id IN (SELECT id FROM "
             f"{self.table} WHERE status = 0 ORDER BY id LIMIT {int(limit)} FOR UPDATE SKIP LOCKED) "
             f"RETURNING id, attempts, {cols}) SELECT * FROM claimed"
@@ -198,6 +219,19 @@ class StagingQueue:
             return self.db.run(work)  # type: ignore[no-any-return]
         except Exception as exc:
             raise translate(exc, f"finishing a batch of {self.table}") from exc
+
+    def unclaim(self, batch_id: str) -> int:
+        """Give back a batch nobody read: its rows are new again, their attempt
+        not counted. How many were still ours."""
+
+        def work(cur: Any) -> int:
+            cur.execute(self._unclaim, (batch_id,))
+            return max(int(cur.rowcount), 0)
+
+        try:
+            return self.db.run(work)  # type: ignore[no-any-return]
+        except Exception as exc:
+            raise translate(exc, f"giving back a batch of {self.table}") from exc
 
     def fail(self, batch_id: str, failed: Mapping[int, str]) -> int:
         """These rows of the batch to status 3 at once (rows no retry can fix),

@@ -33,6 +33,7 @@ import pyodbc
 from connectors.mapping import InMemoryCrossReference
 from connectors.registry import ConnectorContext
 from connectors.yonyou import create
+from hub.gil import shorten_switch_interval
 from staging_tables.db import StagingDb
 from staging_tables.ddl import create_all
 from staging_tables.scratch import Scratch, scratch_database
@@ -167,6 +168,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--kinds", default="pg-native,pg-odbc,mariadb-native,mariadb-odbc")
     args = parser.parse_args()
+    shorten_switch_interval()  # as `dms-hub worker`, where pulls run
     print(
         f"staging pull: {args.rows} dms_in_stock rows, pages of {args.page}, best of "
         f"{args.rounds}; Python {platform.python_version()}, {os.cpu_count()} cores, "

@@ -20,6 +20,9 @@ class U8StagingConfig(ConnectorConfig):
     max_attempts: int = Field(default=5, ge=1, le=100)
     page_size: int = Field(default=500, ge=1, le=5_000)
     pool_size: int = Field(default=4, ge=1, le=64)
+    # How long a page claimed ahead (a feed with a backlog) waits for the pull
+    # that asks for it before it is given back; 0 turns reading ahead off.
+    read_ahead_seconds: float = Field(default=2.0, ge=0, le=300)
 
     @field_validator("target")
     @classmethod

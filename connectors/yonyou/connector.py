@@ -27,6 +27,7 @@ from connectors.yonyou import orders
 from connectors.yonyou.config import U8StagingConfig
 from connectors.yonyou.cursor import EMPTY, Cursor
 from connectors.yonyou.feeds import Feed, build_feeds, failure_text, stamp
+from connectors.yonyou.read_ahead import ReadAhead
 from dms_domain.errors import BusinessRejection, DmsError, PermanentError
 from dms_domain.exchange import (
     CancelResult,
@@ -44,7 +45,7 @@ from dms_domain.exchange import (
     ShipmentIn,
     StockSnapshotIn,
 )
-from staging_tables.claims import ClaimPolicy, StagingQueue, WriteBacks
+from staging_tables.claims import Batch, ClaimPolicy, StagingQueue, WriteBacks
 from staging_tables.db import Options, StagingDb
 from staging_tables.errors import DuplicateKey, translate
 
@@ -105,8 +106,10 @@ class U8StagingConnector(BaseConnector):
         self._delivered_lock = threading.Lock()
         self._orders_back = WriteBacks(self._db, "dms_out_sales_order", WRITE_BACK)
         self._cancels_back = WriteBacks(self._db, "dms_out_order_cancel", CANCEL_WRITE_BACK)
+        self._ahead = ReadAhead(name, config.read_ahead_seconds)
 
     def close(self) -> None:
+        self._ahead.close()
         self._db.dispose()
 
     def _run(self, what: str, work: Any) -> Any:
@@ -232,7 +235,9 @@ class U8StagingConnector(BaseConnector):
         if room <= 0 and previous.batch_id:
             queue.finish(previous.batch_id)
         if room > 0:
-            batch = queue.claim(room, finishing=previous.batch_id)
+            # Order events share their page with write-backs: no read-ahead.
+            read_ahead = key != "order_events" and self.config.read_ahead_seconds > 0
+            batch = self._claim(key, queue, room, previous.batch_id, read_ahead)
             if batch.rows:
                 batch_id = batch.batch_id
                 row_ids: dict[str, int] = {}
@@ -244,6 +249,25 @@ class U8StagingConnector(BaseConnector):
         if delivered == Cursor():
             return Page([], cursor or EMPTY, False)
         return Page(items, delivered.dump(), room <= 0, rejected)
+
+    def _claim(
+        self, key: str, queue: StagingQueue, size: int, previous: str | None, read_ahead: bool
+    ) -> Batch:
+        """A page of ``size`` rows; the page before (``previous``, now applied)
+        is finished by then. With a backlog the next page is claimed at once,
+        while the hub applies this one (connectors/yonyou/read_ahead.py)."""
+        ahead = self._ahead.take(key, previous) if read_ahead else None
+        if ahead is None:
+            batch = queue.claim(size, finishing=previous)
+            unfinished = None
+        else:
+            batch = ahead.result()  # claimed before ``previous`` was applied
+            unfinished = previous
+        if read_ahead and len(batch.rows) >= size:
+            self._ahead.start(key, batch.batch_id, queue, size, finishing=unfinished)
+        elif unfinished is not None:
+            queue.finish(unfinished)
+        return batch
 
     def _remember(self, batch_id: str, delivered: dict[str, int]) -> None:
         with self._delivered_lock:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -32,6 +30,7 @@ from hub.api.routes import (
     wms,
 )
 from hub.bootstrap import Container, bootstrap
+from hub.gil import shorten_switch_interval
 from hub.jobs.in_process import InProcessJobs
 from hub.metrics import HttpMetricsMiddleware
 from hub.settings import load_settings
@@ -105,8 +104,6 @@ def create_app(
 
 def app_from_env() -> FastAPI:
     """Uvicorn factory (``hub.api.app:app_from_env``): settings from the environment."""
-    # Sync routes run in threads that mostly wait on the database; a thread
-    # whose answer has arrived should not wait 5 ms (the default) for the GIL.
-    sys.setswitchinterval(float(os.environ.get("DMS_GIL_SWITCH_INTERVAL", "0.0005")))
+    shorten_switch_interval()
     settings = load_settings()
     return create_app(bootstrap(settings), own_container=True, run_jobs=settings.broker_url is None)

@@ -15,6 +15,7 @@ from prometheus_client import CollectorRegistry, multiprocess, start_http_server
 from connectors.registry import ConnectorContext, build_connector
 from dms_domain.errors import DmsError
 from hub.bootstrap import bootstrap
+from hub.gil import shorten_switch_interval
 from hub.jobs.runtime import Runtime, build_runtime, start_worker
 from hub.jobs.scheduler import Scheduler
 from hub.jsonable import jsonable
@@ -73,6 +74,7 @@ def _worker(args: argparse.Namespace) -> int:
         )
         return 2
     configure_logging(settings)
+    shorten_switch_interval()
     runtime = build_runtime(bootstrap(settings))
     worker = start_worker(runtime, args.threads)
     if args.metrics_port:

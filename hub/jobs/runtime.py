@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -39,6 +40,9 @@ from hub.sync.reconcile import reconcile_connector
 
 log = logging.getLogger(__name__)
 RELAY_BATCH = 500
+# A pull job reads pages of its stream for this long before the rest becomes
+# another job (Runtime.pull).
+PULL_SECONDS = 1.0
 
 _current: Runtime | None = None
 _lock = threading.Lock()
@@ -123,14 +127,23 @@ class Runtime:
         self._done(outbox_id)
 
     def pull(self, connector: str, entity: str) -> None:
-        now = self.container.clock.now()
-        try:
-            result = pull_page(self.db, self.connectors[connector], entity, now)
-        except Exception as exc:
-            record_failure(self.db, connector, entity, f"{type(exc).__name__}: {exc}", now)
-            raise
-        if result.more:
-            self.actors.pull.send(connector, entity)
+        """Pages of one stream while there are more, for up to PULL_SECONDS;
+        then the rest is another job. A backlog is read page after page by one
+        process (a connector may claim the next page while this one is
+        applied), and no job holds a worker thread for long."""
+        deadline = time.monotonic() + PULL_SECONDS
+        while True:
+            now = self.container.clock.now()
+            try:
+                result = pull_page(self.db, self.connectors[connector], entity, now)
+            except Exception as exc:
+                record_failure(self.db, connector, entity, f"{type(exc).__name__}: {exc}", now)
+                raise
+            if not result.more:
+                return
+            if time.monotonic() >= deadline:
+                break
+        self.actors.pull.send(connector, entity)
 
     def relay_outbox(self) -> None:
         """Send every due outbox row, in batches, and the replayed dead letters."""

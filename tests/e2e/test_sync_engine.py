@@ -14,6 +14,8 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from connectors.registry import build_connector
+from hub.bootstrap import connector_context
 from hub.db.schema import alerts, dead_letters, outbox
 from hub.jobs.runtime import Runtime
 from hub.sync.dead_letters import request_replay
@@ -235,3 +237,33 @@ def test_connector_check_says_what_is_wrong(
     assert "erp:" in capsys.readouterr().out
     assert cli(["connector", "check", "nope"]) == 1
     assert "no connector 'nope'" in capsys.readouterr().err
+
+
+def test_one_pull_job_reads_a_backlog_page_after_page(
+    engine: Engine,
+    shop: Shop,
+    admin: httpx.Client,
+    erp: RunningSimulator,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    orders = [shop.place(1) for _ in range(3)]
+    engine.run()
+    for order_no in orders:
+        erp.control.ship(order_no)
+    runtime = engine.runtime
+    paged = build_connector(
+        CONNECTOR,
+        {"system": "generic", "base_url": erp.url, "api_key": erp.api_key, "page_size": 1},
+        connector_context(runtime.container, CONNECTOR),
+    )
+    sent: list[tuple[Any, ...]] = []
+    monkeypatch.setitem(runtime.connectors, CONNECTOR, paged)
+    monkeypatch.setattr(runtime.actors.pull, "send", lambda *args: sent.append(args))
+    try:
+        engine.pull("shipments")  # one job
+    finally:
+        paged.close()
+    # Three pages (and more if earlier tests left some), all in that one job:
+    # no follow-up job, and every order shipped when it returns.
+    assert sent == []
+    assert [order(admin, no)["status"] for no in orders] == ["shipped"] * 3

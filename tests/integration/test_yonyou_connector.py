@@ -367,3 +367,100 @@ def test_a_shipment_without_lines_goes_to_error_naming_the_missing_value(
     )
     assert status == 3
     assert error.startswith("lines:")
+
+
+def _ahead_state(u8: RunningU8, prefix: str) -> dict[str, tuple[int, int]]:
+    """warehouse -> (status, attempts) of the stock rows written by a test."""
+    found = rows(
+        u8,
+        "SELECT warehouse_code, status, attempts FROM dms_in_stock WHERE warehouse_code LIKE ?",
+        prefix + "%",
+    )
+    return {r[0]: (int(r[1]), int(r[2])) for r in found}
+
+
+def _until(check: Any, seconds: float = 10.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, "the read-ahead did not claim in time"
+        time.sleep(0.02)
+
+
+def test_with_a_backlog_the_next_page_is_claimed_while_this_one_is_applied(
+    u8: RunningU8, database: Scratch
+) -> None:
+    connector = create("u8-ahead", settings(hub_target(u8, database), page_size=3), context())
+    try:
+        drain(connector.fetch_stock)
+        keys = [u8.control.set_stock(f"WH-AHEAD{i}", "01010001", i + 1) for i in range(7)]
+        first = connector.fetch_stock(None)
+        # A full page: the next three are claimed at once, in the background.
+        _until(lambda: sorted(s for s, _ in _ahead_state(u8, "WH-AHEAD").values()) == [0, *[1] * 6])
+        second = connector.fetch_stock(first.cursor)
+        third = connector.fetch_stock(second.cursor)  # one row: no read-ahead after it
+        # The first page was finished by the read-ahead, the second by this pull.
+        after_third = _ahead_state(u8, "WH-AHEAD")
+        last = connector.fetch_stock(third.cursor)
+    finally:
+        connector.close()
+
+    pages = [[s.key for s in page.items] for page in (first, second, third)]
+    assert pages == [keys[0:3], keys[3:6], keys[6:7]]
+    assert last.items == []
+    assert [after_third[f"WH-AHEAD{i}"][0] for i in range(7)] == [2, 2, 2, 2, 2, 2, 1]
+    # Every row finished once, each claimed once: the read-ahead is no extra attempt.
+    assert set(_ahead_state(u8, "WH-AHEAD").values()) == {(2, 1)}
+
+
+def test_a_read_ahead_the_hub_does_not_ask_for_is_given_back_unread(
+    u8: RunningU8, database: Scratch
+) -> None:
+    connector = create("u8-back", settings(hub_target(u8, database), page_size=2), context())
+    try:
+        drain(connector.fetch_stock)
+        keys = [u8.control.set_stock(f"WH-BACK{i}", "01010001", i + 1) for i in range(5)]
+        lost = connector.fetch_stock(None)  # full: the next two are read ahead
+        _until(lambda: sum(s == 1 for s, _ in _ahead_state(u8, "WH-BACK").values()) == 4)
+        # The hub never applied that page and starts over: no cursor.
+        again = connector.fetch_stock(None)
+        state_after_restart = _ahead_state(u8, "WH-BACK")
+        closing = connector.fetch_stock(again.cursor)
+    finally:
+        connector.close()  # gives back what it read ahead after `again`
+
+    assert [s.key for s in lost.items] == keys[0:2]
+    # The read-ahead (keys 2, 3) was given back and claimed anew by this pull:
+    # one attempt each, not two.
+    assert [s.key for s in again.items] == keys[2:4]
+    assert [state_after_restart[f"WH-BACK{i}"] for i in (2, 3)] == [(1, 1), (1, 1)]
+    assert [s.key for s in closing.items] == keys[4:5]
+    final = _ahead_state(u8, "WH-BACK")
+    assert [final[f"WH-BACK{i}"] for i in range(5)] == [(1, 1), (1, 1), (2, 1), (2, 1), (1, 1)]
+
+
+def test_a_read_ahead_nobody_asks_for_is_given_back_after_its_time(
+    u8: RunningU8, database: Scratch
+) -> None:
+    # The next page's job went to another worker process: this one's
+    # read-ahead must not sit on the rows for the whole lease.
+    connector = create(
+        "u8-idle",
+        settings(hub_target(u8, database), page_size=2, read_ahead_seconds=0.3),
+        context(),
+    )
+    other_worker = create("u8-idle-2", settings(hub_target(u8, database), page_size=2), context())
+    try:
+        drain(connector.fetch_stock)
+        keys = [u8.control.set_stock(f"WH-IDLE{i}", "01010001", i + 1) for i in range(4)]
+        first = connector.fetch_stock(None)
+        _until(lambda: sum(s == 1 for s, _ in _ahead_state(u8, "WH-IDLE").values()) == 4)
+        _until(lambda: sum(s == 1 for s, _ in _ahead_state(u8, "WH-IDLE").values()) == 2)
+        given_back = _ahead_state(u8, "WH-IDLE")
+        second = other_worker.fetch_stock(first.cursor)
+    finally:
+        other_worker.close()
+        connector.close()
+
+    assert [s.key for s in first.items] == keys[0:2]
+    assert [given_back[f"WH-IDLE{i}"] for i in (2, 3)] == [(0, 0), (0, 0)]
+    assert [s.key for s in second.items] == keys[2:4]
