@@ -102,9 +102,10 @@ def test_a_dealer_disputes_a_statement_line_with_a_reason_and_confirms_another_s
 def test_the_dealer_sees_its_own_alerts(page: Page, demo_hub: DemoHub) -> None:
     log_in_dealer(page, demo_hub)
     page.get_by_role("link", name="Alerts").click()
-    # The alert rules run when the hub starts: the overdue demo invoice raises one.
+    # The alert rules run when the hub starts: the overdue demo invoice raises
+    # one (the page reads the alerts again every 15 s).
     overdue = page.locator("tr[data-kind='credit_overdue']")
-    expect(overdue).to_contain_text("Overdue receivables")
+    expect(overdue).to_contain_text("Overdue receivables", timeout=40_000)
     expect(overdue).to_contain_text("D001 has 1390.00 past due")
     expect(page.locator("#alerts tbody tr")).not_to_contain_text(["D002"])
     page.get_by_label("Status").select_option("resolved")

@@ -85,9 +85,20 @@ def test_a_dealer_orders_from_the_catalog_and_sees_it_confirmed_and_shipped(
     screenshot(page, "portal-order-shipped-desktop")
 
     page.get_by_role("link", name="Orders", exact=True).click()
+    expect(page.get_by_role("link", name="Orders", exact=True)).to_have_attribute(
+        "aria-current", "page"
+    )
+    expect(page.get_by_role("link", name="Catalog")).not_to_have_attribute("aria-current", "page")
     row = page.locator(f"tr[data-order='{order_no}']")
     expect(row).to_contain_text("shipped")
     expect(row).to_contain_text(order["erp_ref"])
+    page.get_by_label("Status").select_option("shipped")
+    expect(page.locator("#orders tbody tr [data-status]").first).to_be_visible()
+    statuses = page.locator("#orders tbody tr [data-status]").evaluate_all(
+        "badges => badges.map(b => b.dataset.status)"
+    )
+    assert set(statuses) == {"shipped"}
+    expect(row).to_be_visible()
     assert audit(page) == []
 
 

@@ -1,10 +1,12 @@
-// The dealer's alerts (GET /alerts answers only the caller's own).
+// The dealer's alerts (GET /alerts answers only the caller's own), read again
+// every little while the page stays open: the alert rules run on a schedule.
 import { get } from "/web/shared/api.js";
 import { h, replace } from "/web/shared/dom.js";
 import { t } from "/web/shared/i18n.js";
 import { alertKindLabel, at, codeLabel, dataTable, loadingNote, showFailure, viewTitle } from "/web/portal/format.js";
 
 const FILTERS = ["open", "acknowledged", "resolved"];
+const REFRESH_MS = 15000;
 const COLUMNS = [["col.kind"], ["col.severity"], ["col.message"], ["col.status"], ["col.opened"], ["col.occurrences", "num"]];
 
 function alertRow(a) {
@@ -29,7 +31,9 @@ export function render(container) {
   );
   const list = loadingNote();
 
+  let timer = null;
   async function load() {
+    clearTimeout(timer);
     const params = new URLSearchParams({ limit: "100" });
     if (filter.value) params.set("status", filter.value);
     try {
@@ -43,6 +47,8 @@ export function render(container) {
       );
     } catch (err) {
       showFailure(list, err);
+    } finally {
+      if (container.isConnected) timer = setTimeout(load, REFRESH_MS);
     }
   }
   filter.addEventListener("change", load);
