@@ -113,7 +113,12 @@ export function render(container, { session, param: month }) {
           "td",
           {},
           h("label", { for: check.id, class: "inline-label" }, check, " ", t("statement.disputeLine", { line: line.line_no })),
-          h("label", { for: reason.id, class: "visually-hidden" }, t("statement.reasonFor", { line: line.line_no })),
+          h(
+            "label",
+            { for: reason.id, class: "reason-label" },
+            t("statement.reason"),
+            h("span", { class: "visually-hidden" }, ` ${t("statement.reasonFor", { line: line.line_no })}`),
+          ),
           h("div", { "data-field-group": true }, reason),
         ),
       );
