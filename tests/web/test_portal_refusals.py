@@ -85,6 +85,30 @@ def test_more_than_the_stock_is_warned_in_the_quote_and_refused_next_to_the_line
     assert len(admin_api.order_numbers("D001") - before) == 1
 
 
+def test_a_product_whose_licence_the_dealer_lacks_is_refused_next_to_its_line(
+    page: Page, demo_hub: DemoHub
+) -> None:
+    pesticide = "农药 A (需许可证)"
+    log_in_dealer(page, demo_hub)
+    expect(page.locator("li.product", has_text="P-2001")).to_contain_text(
+        "Licence needed: pesticide"
+    )
+    add_to_cart(page, OIL, 6)
+    add_to_cart(page, pesticide, 3)
+    page.locator("#nav-cart").click()
+    # 403 licence_required names the SKU: the message goes under its line.
+    expect(page.locator("#cart-qty-1-error")).to_have_text(
+        "You need a valid 'pesticide' licence to order this"
+    )
+    expect(page.locator("#quote-error")).to_contain_text(
+        "dealer D001 has no valid 'pesticide' licence, which P-2001 requires"
+    )
+    expect(page.get_by_label(f"Quantity of {OIL}")).not_to_have_attribute("aria-invalid", "true")
+    page.get_by_role("button", name=f"Remove {pesticide}").click()
+    expect(page.locator("#quote-total")).to_have_text("CNY 528.00")
+    expect(page.locator("#quote-error")).to_be_empty()
+
+
 def test_an_order_over_the_credit_limit_is_warned_and_refused_next_to_the_button(
     page: Page, demo_hub: DemoHub, admin_api: HubApi
 ) -> None:

@@ -22,6 +22,22 @@ const definite = (err) =>
   ![408, 429].includes(err.status) &&
   err.code !== "idempotency_conflict";
 
+// Refusals that name SKUs rather than fields: each message goes under that
+// SKU's quantity.
+function skuMessages(err) {
+  if (!(err instanceof ApiError)) return [];
+  if (err.code === "insufficient_stock") {
+    return (err.problem.shortages || []).map((s) => ({
+      sku: s.sku,
+      message: t("cart.shortage", { requested: s.requested, available: s.available }),
+    }));
+  }
+  if (err.code === "licence_required") {
+    return (err.problem.missing || []).map((m) => ({ sku: m.sku, message: t("cart.licence", { kind: m.licence_kind }) }));
+  }
+  return [];
+}
+
 function lineRow(line, index, ui) {
   const inputId = `cart-qty-${index}`;
   const input = h("input", {
@@ -130,6 +146,13 @@ export function render(container) {
     pendingNote.textContent = loadCart().submissionKey ? t("cart.pending") : "";
   }
 
+  function showSkuMessages(err) {
+    for (const { sku, message } of skuMessages(err)) {
+      const r = rows.find((x) => x.line.sku === sku);
+      if (r) showFieldError(r.input, message);
+    }
+  }
+
   function clearErrors() {
     for (const input of allInputs) clearFieldError(input);
     quoteError.textContent = "";
@@ -205,6 +228,7 @@ export function render(container) {
         replace(r.cells.trace);
         r.cells.shortage.textContent = "";
       }
+      showSkuMessages(err);
       const unplaced = err instanceof ApiError ? showFieldErrors(err, inputFor) : [];
       quoteError.textContent = err instanceof ApiError && err.fields.length ? unplaced.join(" ") : problemText(err);
       quoteState.textContent = t("cart.quoteFailed");
@@ -243,12 +267,7 @@ export function render(container) {
         saveCart(after);
       }
       clearErrors();
-      if (err instanceof ApiError && err.code === "insufficient_stock") {
-        for (const s of err.problem.shortages || []) {
-          const r = rows.find((x) => x.line.sku === s.sku);
-          if (r) showFieldError(r.input, t("cart.shortage", { requested: s.requested, available: s.available }));
-        }
-      }
+      showSkuMessages(err);
       const unplaced = err instanceof ApiError ? showFieldErrors(err, inputFor) : [];
       const reused = err instanceof ApiError && err.code === "idempotency_key_reused";
       replace(
