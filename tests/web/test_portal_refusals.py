@@ -176,3 +176,16 @@ def test_the_order_list_pages_through_every_order_of_the_dealer(
     expect(more).to_be_hidden()
     shown_numbers = set(rows.evaluate_all("rows => rows.map(r => r.dataset.order)"))
     assert shown_numbers == everything
+
+
+def test_an_ended_session_says_so_and_a_reload_brings_the_login_back(
+    page: Page, demo_hub: DemoHub
+) -> None:
+    log_in_dealer(page, demo_hub)
+    page.context.clear_cookies()  # as when the session cookie expires
+    page.get_by_role("link", name="Orders", exact=True).click()
+    expect(
+        page.get_by_role("alert").filter(has_text="reload the page to log in again")
+    ).to_be_visible()
+    page.reload()
+    expect(page.get_by_label("User name")).to_be_visible()

@@ -69,7 +69,10 @@ export function traceList(trace) {
 // What to say about a failed call: the hub's own message, or that the
 // network failed (the hub may or may not have received it).
 export function problemText(err) {
-  if (err instanceof ApiError) return err.status === 0 ? t("error.network") : err.message;
+  if (err instanceof ApiError && err.status === 0) return t("error.network");
+  // The session cookie expired or was revoked: the shell's login comes back on reload.
+  if (err instanceof ApiError && err.status === 401) return `${err.message} ${t("error.session")}`;
+  if (err instanceof ApiError) return err.message;
   return String((err && err.message) || err);
 }
 

@@ -12,6 +12,7 @@ export const strings = {
     loading: "加载中…",
     none: "无",
     "error.network": "网络连接失败，服务器可能没有收到请求。",
+    "error.session": "登录已失效，请刷新页面重新登录。",
 
     "catalog.title": "商品目录",
     "catalog.empty": "目前没有可订购的商品。",
@@ -215,6 +216,7 @@ export const strings = {
     loading: "Loading…",
     none: "none",
     "error.network": "The network failed: the hub may not have received the request.",
+    "error.session": "Your session has ended: reload the page to log in again.",
 
     "catalog.title": "Catalog",
     "catalog.empty": "No products can be ordered at the moment.",
