@@ -1,11 +1,17 @@
 """Benchmark: dealers placing 3-line orders with a promotion in force.
 
-    python -m bench.orders [--seconds 20] [--clients 32] [--workers 2]
+    python -m bench.orders [--seconds 20] [--clients 32] [--workers 2] [--jobs broker|in-process]
 
 What it does, in one invocation, on this machine:
 1. creates a fresh PostgreSQL database, migrates it, seeds 32 dealers (one
    user each), 100 priced products with deep stock and a threshold promotion;
-2. serves the hub with uvicorn (``--workers`` processes) on PostgreSQL;
+2. serves the hub with uvicorn (``--workers`` processes) on PostgreSQL. With
+   ``--jobs broker`` (the default) as in production: the API tier alone, its
+   jobs (relaying each order's outbox row to an ERP) left on the broker for
+   worker processes, which are not started; with ``--jobs in-process`` the
+   embedded default's worker and scheduler run inside each API process and
+   relay every order while the load runs (no ERP is configured, so each push
+   ends in a "no route" alert);
 3. drives it with wrk (load generator: wrk 4, C, epoll; a Lua script sends
    POST /api/v1/orders with 3 distinct random SKUs, a unique Idempotency-Key
    and one of the 32 dealers' tokens) at ``--clients`` connections;
@@ -196,7 +202,9 @@ def seed(url: str) -> tuple[list[str], list[str]]:
     return tokens, skus
 
 
-def start_hub(url: str, port: int, workers: int, prom_dir: str) -> subprocess.Popen[bytes]:
+def start_hub(
+    url: str, port: int, workers: int, prom_dir: str, broker_url: str | None
+) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "DMS_ENV": "production",
@@ -206,6 +214,8 @@ def start_hub(url: str, port: int, workers: int, prom_dir: str) -> subprocess.Po
         "PROMETHEUS_MULTIPROC_DIR": prom_dir,
     }
     env.pop("DMS_BROKER_URL", None)
+    if broker_url is not None:
+        env["DMS_BROKER_URL"] = broker_url
     process = subprocess.Popen(
         [
             sys.executable,
@@ -306,6 +316,27 @@ def parse_wrk(out: str) -> dict[str, float]:
     return result
 
 
+def cpu_seconds(*, group: int | None = None, cmdline_part: str | None = None) -> float:
+    """CPU seconds (user + system) used so far by the processes of a process
+    group, or whose command line holds ``cmdline_part`` (PostgreSQL's backends
+    name their database there)."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        if group is not None and int(fields[2]) != group:
+            continue
+        if cmdline_part is not None and cmdline_part not in cmdline:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def run_pgbench(clients: int, seconds: int) -> float:
     name = "dmshub_bench_pgbench"
     url = create_database(name)
@@ -327,6 +358,13 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--jobs",
+        choices=("broker", "in-process"),
+        default="broker",
+        help="broker: the API tier alone, as deployed (default); in-process: jobs run in the API",
+    )
+    parser.add_argument("--broker-url", default="redis://127.0.0.1:6379/14")
     args = parser.parse_args()
     if shutil.which("wrk") is None or shutil.which("pgbench") is None:
         print("needs wrk and pgbench: apt-get install wrk postgresql-client", file=sys.stderr)
@@ -339,7 +377,8 @@ def main() -> int:
     try:
         tokens, skus = seed(url)
         port = free_port()
-        hub = start_hub(url, port, args.workers, prom_dir)
+        broker = args.broker_url if args.jobs == "broker" else None
+        hub = start_hub(url, port, args.workers, prom_dir, broker)
         run_wrk(port, tokens, skus, args.clients, 3)  # warm-up: pools, caches, JIT of plans
         if os.environ.get("BENCH_PROFILE"):
             subprocess.Popen(
@@ -358,7 +397,11 @@ def main() -> int:
                     "--nonblocking",
                 ]
             )
+        hub_cpu = cpu_seconds(group=hub.pid)
+        pg_cpu = cpu_seconds(cmdline_part=f" {name} ")
         result = run_wrk(port, tokens, skus, args.clients, args.seconds)
+        hub_cpu = cpu_seconds(group=hub.pid) - hub_cpu
+        pg_cpu = cpu_seconds(cmdline_part=f" {name} ") - pg_cpu
         stop_hub(hub)
         hub = None
         db = Database(make_engine(url.replace("postgresql://", "postgresql+psycopg://")))
@@ -378,10 +421,13 @@ def main() -> int:
         "load_generator": "wrk 4.1 (-t2), Lua script, keep-alive connections",
         "clients": args.clients,
         "uvicorn_workers": args.workers,
+        "jobs": args.jobs,
         "seconds": args.seconds,
         "orders_per_s": round(result["requests_per_s"], 1),
         "p50_ms": result["p50_ms"],
         "p99_ms": result["p99_ms"],
+        "hub_cpu_ms_per_order": round(1000 * hub_cpu / max(result["requests"], 1), 2),
+        "postgres_cpu_ms_per_order": round(1000 * pg_cpu / max(result["requests"], 1), 2),
         "non_2xx": int(result["non_2xx"]),
         "socket_errors": int(result["socket_errors"]),
         "orders_in_db": placed,

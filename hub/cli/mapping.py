@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from connectors.mapping import MappingFailure, MappingSpecError, jsonio, load_mapping
-from connectors.mapping.golden import find_samples, load_xref, mapping_files, read_json, run_sample
+from connectors.mapping.golden import find_samples, load_xref, mapping_files, run_sample
+from connectors.mapping.tryout import SampleSyntaxError, try_sample
 from dms_domain.errors import InvalidInput
 
 DEFAULT_ROOT = Path("mappings")
@@ -111,9 +112,15 @@ def _test(args: argparse.Namespace) -> int:
         xref_path = args.sample.parent / "xref.json"
     try:
         mapping = load_mapping(args.file)
-        record = read_json(args.sample)
+        text = args.sample.read_text(encoding="utf-8")
         xref = load_xref(xref_path)
-        result = mapping.apply(record, xref)
+        result = try_sample(mapping, text, xref)
+    except OSError as exc:
+        _error(f"{args.sample}: cannot read JSON: {exc}")
+        return 1
+    except SampleSyntaxError as exc:
+        _error(f"{args.sample}:{exc.line}:{exc.column}: cannot read JSON: {exc.message}")
+        return 1
     except (MappingSpecError, MappingFailure) as exc:
         for issue in exc.issues:
             _error(str(issue))

@@ -1,9 +1,10 @@
 """Faults the simulator can be told to answer with, for the next N calls.
 
-Most faults hit the next calls of any kind. Three only make sense for some:
-``lose_answer`` waits for the next call that changes something (it acts, then
-the answer is lost), ``stale_read`` for the next order look-up, and
-``duplicate_records`` for the next pull.
+Most faults hit the next calls of any kind. Some only make sense for some:
+``lose_answer`` and ``refuse_write`` wait for the next call that changes
+something (it acts, then the answer is lost; or it is refused with a 400),
+``stale_read`` for the next order look-up, and ``duplicate_records`` for the
+next pull.
 Control calls (``/_control/...``) are never faulted.
 """
 
@@ -25,9 +26,12 @@ class FaultKind(StrEnum):
     LOSE_ANSWER = "lose_answer"  # the next write is done, then no answer for ``hang_seconds``
     DUPLICATE_RECORDS = "duplicate_records"  # the next pull lists every record twice
     STALE_READ = "stale_read"  # the next look-up misses what exists, as a lagging index does
+    # 400 to the next write, as an ERP does after an upgrade changed what it accepts:
+    # not a business "no", not worth retrying; the hub's job fails for good.
+    REFUSE_WRITE = "refuse_write"
 
 
-WRITE_ONLY = frozenset({FaultKind.LOSE_ANSWER})
+WRITE_ONLY = frozenset({FaultKind.LOSE_ANSWER, FaultKind.REFUSE_WRITE})
 PULL_ONLY = frozenset({FaultKind.DUPLICATE_RECORDS})
 LOOKUP_ONLY = frozenset({FaultKind.STALE_READ})
 

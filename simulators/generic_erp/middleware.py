@@ -87,4 +87,6 @@ def _canned(fault: FaultKind) -> Response | None:
         return Response(MALFORMED, media_type="application/json")
     if fault is FaultKind.WRONG_CONTENT:
         return Response(WRONG_CONTENT, media_type="text/html")
+    if fault is FaultKind.REFUSE_WRITE:
+        return error_answer(400, "BAD_REQUEST", "simulated: the request is not understood")
     return None

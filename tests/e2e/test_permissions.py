@@ -403,6 +403,19 @@ CASES += [
         lambda w: "/api/v1/dead-letters/999999999/replay",
         {ADMIN: 404, INTEGRATOR: 404, MANAGER: 403, DEALER: 403},
     ),
+    Case("GET", "/api/v1/mappings", lambda w: "/api/v1/mappings", only(ADMIN, INTEGRATOR)),
+    Case(
+        "POST",
+        "/api/v1/mappings/test",
+        lambda w: "/api/v1/mappings/test",
+        only(ADMIN, INTEGRATOR),
+        lambda w: {
+            "mapping": "generic/stock.in.yaml",
+            "sample": '{"warehouse": {"code": "wh"}, "item": {"code": "M-1"}, '
+            '"quantity": {"onHand": "1"}, "asOf": "2026-01-05 08:00:00", "version": 1}',
+            "xref": {"erp_material_sku": {"M-1": "SKU-1"}},
+        },
+    ),
     Case(
         "POST",
         "/api/v1/dead-letters/{letter_id}/discard",

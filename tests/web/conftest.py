@@ -46,8 +46,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-CHECKOUT = Path(__file__).parents[2]
-ARTIFACTS = Path(os.environ.get("DMS_TEST_ARTIFACTS", CHECKOUT / "test-artifacts"))
+ARTIFACTS = Path(os.environ.get("DMS_TEST_ARTIFACTS", Path(__file__).parents[2] / "test-artifacts"))
 PHONE = ViewportSize(width=390, height=844)
 DESKTOP = ViewportSize(width=1280, height=900)
 
@@ -74,9 +73,11 @@ def demo_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoHub]:
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("DMS_")}
     env |= {"DMS_ENV": "development", "DMS_LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1"}
-    # This checkout's hub, not the one the shared virtualenv was installed from
-    # (a git worktree shares /work/main's .venv, whose editable install points there).
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(CHECKOUT), env.get("PYTHONPATH")]))
+    # The code of this checkout, not whatever checkout the virtualenv's
+    # editable install points at (git worktrees share one .venv).
+    env["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(Path(__file__).resolve().parents[2]), env.get("PYTHONPATH")) if p
+    )
     with log.open("wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "hub.cli", "up", "--demo", "--port", str(port)],

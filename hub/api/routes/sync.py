@@ -6,12 +6,13 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from hub.api.deps import ContainerDep, Cursor, Limit, allow
 from hub.api.types import ResponseModel
 from hub.auth.principal import Principal, Role
 from hub.db.schema import sync_state
+from hub.services import audit
 from hub.sync.dead_letters import discard, list_dead_letters, request_replay
 
 router = APIRouter(prefix="/api/v1", tags=["operations"])
@@ -96,13 +97,36 @@ def dead_letters(
         return list_dead_letters(conn, status=status, cursor=cursor, limit=limit)
 
 
+def _audit_closing(
+    conn: Connection, principal: Principal, action: str, letter: dict[str, Any], now: datetime
+) -> None:
+    """A replay or discard is an operator's decision about a failed job: kept
+    in the audit log beside master data changes. Only open letters get here."""
+    audit.record(
+        conn,
+        actor=principal,
+        action=action,
+        entity="dead_letter",
+        key=str(letter["id"]),
+        before={"status": "open", "job": letter["actor"], "error": letter["error"]},
+        after={"status": letter["status"], "job": letter["actor"], "error": letter["error"]},
+        at=now,
+    )
+
+
 @router.post("/dead-letters/{letter_id}/replay", response_model=DeadLetterOut)
 def replay(letter_id: int, principal: Operator, container: ContainerDep) -> Any:
+    now = container.clock.now()
     with container.db.transaction() as conn:
-        return request_replay(conn, letter_id, by=principal.name, now=container.clock.now())
+        letter = request_replay(conn, letter_id, by=principal.name, now=now)
+        _audit_closing(conn, principal, "replay", letter, now)
+    return letter
 
 
 @router.post("/dead-letters/{letter_id}/discard", response_model=DeadLetterOut)
 def discard_letter(letter_id: int, principal: Operator, container: ContainerDep) -> Any:
+    now = container.clock.now()
     with container.db.transaction() as conn:
-        return discard(conn, letter_id, by=principal.name, now=container.clock.now())
+        letter = discard(conn, letter_id, by=principal.name, now=now)
+        _audit_closing(conn, principal, "discard", letter, now)
+    return letter

@@ -140,7 +140,7 @@ def test_test_reports_a_bad_sample_file(run: Run, tmp_path: Path) -> None:
     code, _, err = run("test", str(SALES_ORDER), "--sample", str(sample))
 
     assert code == 1
-    assert "cannot read JSON" in err
+    assert f"{sample}:1:2: cannot read JSON: Expecting property name" in err
 
 
 def test_check_runs_every_golden_sample(run: Run) -> None:

@@ -35,6 +35,7 @@ def test_faults_are_taken_in_the_order_they_were_armed() -> None:
     ("kind", "fits", "skips"),
     [
         (FaultKind.LOSE_ANSWER, WRITE, PULL),
+        (FaultKind.REFUSE_WRITE, WRITE, LOOKUP),
         (FaultKind.DUPLICATE_RECORDS, PULL, WRITE),
         (FaultKind.STALE_READ, LOOKUP, WRITE),
     ],

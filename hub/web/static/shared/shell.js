@@ -19,6 +19,9 @@ export async function startShell({ strings, render }) {
       ? `${session.username}${session.dealer_code ? ` (${session.dealer_code})` : ""}`
       : "";
     replace($("#view"));
+    // A page's nav (if it has one) is for the logged-in view only.
+    const nav = $("#nav");
+    if (nav && !session) replace(nav).hidden = true;
     if (session) render(session, $("#view"));
     else $("#username").focus();
   }
