@@ -21,6 +21,7 @@ from hub.auth.principal import Principal, Role
 from hub.clock import SystemClock
 from hub.db.engine import Database
 from hub.db.schema import promotions, users
+from hub.demo_ledger import seed_demo_ledger
 from hub.services import catalog, dealers, stock
 from hub.services import promotions as promotion_service
 from hub.services.users import add_user
@@ -59,12 +60,14 @@ TIER_PRICES = {
 }
 
 
-def seed_demo(db: Database) -> str:
+def seed_demo(db: Database, *, tz: str = "Asia/Shanghai") -> str:
+    """``tz``: the business time zone (DMS_BUSINESS_TZ), for the demo ledger's months."""
     now = SystemClock().now()
     with db.transaction() as conn:
         if conn.scalar(select(users.c.id).where(users.c.username == "admin")) is not None:
             return "demo data already present"
         _seed_master_data(conn, now)
+        seed_demo_ledger(conn, actor=SEEDER, now=now, tz=tz)
         for username, password, role, dealer_code, regions in DEMO_USERS:
             add_user(
                 conn,

@@ -40,7 +40,7 @@ def _seed(args: argparse.Namespace) -> int:
         return 2
     db = Database(make_engine(settings.database_url))
     try:
-        print(seed_demo(db))
+        print(seed_demo(db, tz=settings.business_tz))
     finally:
         db.dispose()
     if args.erp_control:

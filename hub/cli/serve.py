@@ -45,7 +45,7 @@ def _up(args: argparse.Namespace) -> int:
         if args.demo:
             from hub.demo import seed_demo  # noqa: PLC0415 - demo code stays off the normal path
 
-            print(seed_demo(db))
+            print(seed_demo(db, tz=settings.business_tz))
     finally:
         db.dispose()
     with ExitStack() as stack:

@@ -12,8 +12,9 @@ from sqlalchemy import func, select
 from hub.bootstrap import bootstrap
 from hub.cli import main
 from hub.db.migrate import upgrade
-from hub.db.schema import dealers, users
+from hub.db.schema import dealers, invoices, statements, users
 from hub.demo import DEMO_DEALERS, DEMO_WAREHOUSES, PRODUCTS, customer_code
+from hub.demo_ledger import DEMO_LEDGER_DEALER, INVOICES
 from simulators.flux_wms import running_simulator as running_wms
 from simulators.generic_erp.server import running_simulator as running_erp
 from tests.conftest import make_settings
@@ -52,6 +53,12 @@ def test_seed_fills_the_database_and_teaches_both_simulators(
     with container.db.read() as conn:
         assert conn.scalar(select(func.count()).select_from(dealers)) == len(DEMO_DEALERS)
         assert conn.scalar(select(users.c.role).where(users.c.username == "admin")) == "admin"
+        # D001's demo ledger: two issued statements to confirm or dispute.
+        issued = conn.scalars(
+            select(statements.c.status).where(statements.c.dealer_code == DEMO_LEDGER_DEALER)
+        ).all()
+        assert issued == ["issued", "issued"]
+        assert conn.scalar(select(func.count()).select_from(invoices)) == len(INVOICES)
     container.close()
 
 

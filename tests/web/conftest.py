@@ -14,9 +14,11 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -176,3 +178,65 @@ def log_in(page: Page, hub: DemoHub, username: str, password: str, path: str = "
     page.get_by_label(re.compile("Password|密码")).fill(password)
     page.get_by_role("button", name=re.compile("^(Log in|登录)$")).click()
     page.locator("#logout").wait_for(state="visible")
+
+
+DEALER = ("dealer-d001", "dealer-demo-1")
+ADMIN = ("admin", "admin-demo-1")
+
+
+class HubApi:
+    """A logged-in API client of the demo hub, as one of the demo users."""
+
+    def __init__(self, hub: DemoHub, username: str, password: str) -> None:
+        self.client = httpx.Client(base_url=hub.url, timeout=10)
+        answer = self.client.post(
+            "/api/v1/auth/token", data={"username": username, "password": password}
+        )
+        answer.raise_for_status()
+        self.client.headers["Authorization"] = f"Bearer {answer.json()['access_token']}"
+
+    def get(self, path: str) -> Any:
+        answer = self.client.get(path)
+        answer.raise_for_status()
+        return answer.json()
+
+    def order_numbers(self, dealer_code: str) -> set[str]:
+        numbers: set[str] = set()
+        cursor = None
+        while True:
+            params = {"dealer_code": dealer_code, "limit": "500"}
+            if cursor:
+                params["cursor"] = cursor
+            page = self.client.get("/api/v1/orders", params=params).json()
+            numbers |= {item["order_no"] for item in page["items"]}
+            cursor = page["next_cursor"]
+            if not cursor:
+                return numbers
+
+    def place_order(self, lines: list[dict[str, Any]]) -> dict[str, Any]:
+        answer = self.client.post(
+            "/api/v1/orders",
+            json={"lines": lines},
+            headers={"Idempotency-Key": str(uuid.uuid4())},
+        )
+        assert answer.status_code == 201, answer.text
+        return dict(answer.json())
+
+    def close(self) -> None:
+        self.client.close()
+
+
+@pytest.fixture
+def admin_api(demo_hub: DemoHub) -> Iterator[HubApi]:
+    """The demo hub's API as admin: what the hub says, to check the page against."""
+    api = HubApi(demo_hub, *ADMIN)
+    yield api
+    api.close()
+
+
+@pytest.fixture
+def dealer_api(demo_hub: DemoHub) -> Iterator[HubApi]:
+    """The demo hub's API as dealer-d001."""
+    api = HubApi(demo_hub, *DEALER)
+    yield api
+    api.close()
