@@ -1,7 +1,7 @@
 // What the console's views share: a refusal turned into words on the page, a
 // table from rows, a "more" button over a paged list, a tidy time span.
 import { ApiError, get } from "/web/shared/api.js";
-import { announce, h, replace } from "/web/shared/dom.js";
+import { announce, h, replace, scrollRegion } from "/web/shared/dom.js";
 import { t } from "/web/shared/i18n.js";
 
 // A view's heading; focused after a route change so a screen reader hears it.
@@ -31,11 +31,8 @@ export function showFailure(view, err, session) {
 
 // columns: [{key, label, num?}], rows: arrays of cells (text or nodes).
 export function table(captionKey, columns, rows) {
-  // The wrapper scrolls sideways on a phone: focusable and named, so the
-  // keyboard can scroll it too.
-  return h(
-    "div",
-    { class: "table-wrap", tabindex: "0", role: "region", "aria-label": t(captionKey) },
+  return scrollRegion(
+    t(captionKey),
     h(
       "table",
       {},

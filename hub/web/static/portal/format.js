@@ -1,6 +1,6 @@
 // Words for the API's codes and figures, in the reader's language.
 import { ApiError } from "/web/shared/api.js";
-import { h, money, replace, when } from "/web/shared/dom.js";
+import { h, money, replace, scrollRegion, when } from "/web/shared/dom.js";
 import { language, t } from "/web/shared/i18n.js";
 
 export const at = (iso) => when(iso, language());
@@ -76,8 +76,6 @@ export function problemText(err) {
   return String((err && err.message) || err);
 }
 
-export const tableWrap = (caption, ...children) =>
-  h("div", { class: "table-wrap", role: "region", "aria-label": caption, tabindex: "0" }, ...children);
 
 // A table with its column headings, in a region that scrolls sideways on a
 // narrow screen. columns: [key] or [key, "num"] (right-aligned figures) or
@@ -89,7 +87,7 @@ export function dataTable({ id, caption, columns, rows, className }) {
       { scope: "col", class: kind === "num" ? "num" : null },
       kind === "hidden" ? h("span", { class: "visually-hidden" }, t(key)) : t(key),
     );
-  return tableWrap(
+  return scrollRegion(
     caption,
     h("table", { id, class: className }, h("thead", {}, h("tr", {}, columns.map(heading))), h("tbody", {}, rows)),
   );

@@ -36,6 +36,11 @@ export function replace(el, ...children) {
 export const $ = (selector, root = document) => root.querySelector(selector);
 export const $$ = (selector, root = document) => [...root.querySelectorAll(selector)];
 
+// A region that scrolls sideways on a narrow screen (a wide table on a phone),
+// named and focusable so the keyboard can scroll it too.
+export const scrollRegion = (label, ...children) =>
+  h("div", { class: "table-wrap", role: "region", "aria-label": label, tabindex: "0" }, ...children);
+
 // "12345.5" -> "12,345.50": money stays a decimal string end to end (no float).
 export function money(value) {
   if (value === null || value === undefined || value === "") return "";
