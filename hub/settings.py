@@ -93,6 +93,7 @@ class Settings(BaseSettings):
     # Retention
     retention_outbox_days: int = Field(default=7, ge=1)
     retention_delivery_log_days: int = Field(default=30, ge=1)
+    retention_alert_days: int = Field(default=180, ge=1)
     retention_interval_seconds: int = Field(default=3600, ge=10)
     # How often the scheduler enqueues each connector's reconciliation job.
     reconcile_interval_seconds: int = Field(default=3600, ge=10)

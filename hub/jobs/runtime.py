@@ -200,6 +200,7 @@ class Runtime:
             outbox_days=settings.retention_outbox_days,
             login_failure_window_seconds=settings.login_failure_window_seconds,
             delivery_log_days=settings.retention_delivery_log_days,
+            alert_days=settings.retention_alert_days,
         )
         log.info("retention: removed %s", removed)
 

@@ -4,20 +4,24 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import httpx
 from sqlalchemy import func, insert, select
 
 from hub.bootstrap import Container
 from hub.db.schema import (
+    alerts,
     idempotency_keys,
     inbound_messages,
     login_failures,
     outbox,
+    replenishments,
     webhook_attempts,
     webhook_deliveries,
     webhook_subscriptions,
 )
 from hub.sync.retention import purge
-from tests.conftest import unique
+from tests.conftest import LiveServer, unique
+from tests.factories import dealer, product, warehouse
 
 
 def test_purge_keeps_what_is_still_needed(container: Container) -> None:
@@ -163,3 +167,82 @@ def test_purge_forgets_pushed_messages_after_the_log_period(container: Container
             )
         )
     assert left == {f"{tag}-new"}
+
+
+def test_purge_forgets_resolved_alerts_and_withdrawn_proposals_after_their_time(
+    live_server: LiveServer, admin: httpx.Client
+) -> None:
+    container = live_server.container
+    now = container.clock.now()
+    tag = unique("A")
+    code = dealer(admin)
+    wh = warehouse(admin)
+    skus = [product(admin) for _ in range(4)]  # before the transaction: SQLite has one writer
+    with container.db.transaction() as conn:
+        for suffix, status, days_ago in (
+            ("old-resolved", "resolved", 181),
+            ("new-resolved", "resolved", 179),
+            ("old-open", "open", 400),
+            ("old-acknowledged", "acknowledged", 400),
+        ):
+            conn.execute(
+                insert(alerts).values(
+                    kind="stock_low",
+                    subject=f"{tag}-{suffix}",
+                    status=status,
+                    severity="warning",
+                    message="m",
+                    opened_at=now - timedelta(days=days_ago + 1),
+                    updated_at=now - timedelta(days=days_ago),
+                    resolved_at=now - timedelta(days=days_ago) if status == "resolved" else None,
+                    occurrences=1,
+                )
+            )
+        for sku, (suffix, status, days_ago) in zip(
+            skus,
+            (
+                ("old-withdrawn", "withdrawn", 181),
+                ("new-withdrawn", "withdrawn", 179),
+                ("old-placed", "placed", 400),
+                ("old-proposed", "proposed", 400),
+            ),
+            strict=True,
+        ):
+            conn.execute(
+                insert(replenishments).values(
+                    dealer_code=code,
+                    warehouse_code=wh,
+                    sku=sku,
+                    qty=1,
+                    on_hand=0,
+                    open_qty=0,
+                    safety_stock=1,
+                    max_level=2,
+                    pack_size=1,
+                    status=status,
+                    order_no=None,
+                    note=f"{tag}-{suffix}",
+                    created_at=now - timedelta(days=days_ago + 1),
+                    updated_at=now - timedelta(days=days_ago),
+                )
+            )
+    removed = purge(
+        container.db,
+        now=now,
+        outbox_days=7,
+        login_failure_window_seconds=900,
+        alert_days=180,
+    )
+    assert removed["alerts"] >= 1
+    assert removed["replenishments"] >= 1
+    with container.db.read() as conn:
+        kept_alerts = set(
+            conn.scalars(select(alerts.c.subject).where(alerts.c.subject.like(f"{tag}-%")))
+        )
+        kept_proposals = set(
+            conn.scalars(
+                select(replenishments.c.note).where(replenishments.c.note.like(f"{tag}-%"))
+            )
+        )
+    assert kept_alerts == {f"{tag}-{s}" for s in ("new-resolved", "old-open", "old-acknowledged")}
+    assert kept_proposals == {f"{tag}-{s}" for s in ("new-withdrawn", "old-placed", "old-proposed")}
