@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 import threading
 import time
@@ -12,6 +13,20 @@ from typing import Any
 import uvicorn
 
 START_SECONDS = 15.0
+THREAD_PREFIX = "simulator-"
+
+
+class _NotFromSimulators(logging.Filter):
+    """Uvicorn logs each request when the "uvicorn.access" logger has handlers,
+    which is process-wide: a simulator beside the hub (``dms-hub up --demo``)
+    would log its requests in the hub's access log. Its server threads are
+    known by name."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.threadName or "").startswith(THREAD_PREFIX)
+
+
+_ACCESS_FILTER = _NotFromSimulators()
 
 
 @contextmanager
@@ -31,8 +46,12 @@ def serving(
     sock.bind((host, port))
     port = int(sock.getsockname()[1])
     server = uvicorn.Server(config)
+    logging.getLogger("uvicorn.access").addFilter(_ACCESS_FILTER)  # once: filters are a set
     thread = threading.Thread(
-        target=server.run, kwargs={"sockets": [sock]}, name=f"{name}-{port}", daemon=True
+        target=server.run,
+        kwargs={"sockets": [sock]},
+        name=f"{THREAD_PREFIX}{name}-{port}",
+        daemon=True,
     )
     thread.start()
     try:

@@ -7,7 +7,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -190,7 +191,7 @@ class Runtime:
 
     def deliver_webhooks(self) -> None:
         summary = deliver_due(self.db, self.webhook_client, self.container.clock.now())
-        log.info("webhooks: %s", summary)
+        _log_counts("webhooks", asdict(summary))
 
     def purge(self) -> None:
         settings = self.container.settings
@@ -202,7 +203,7 @@ class Runtime:
             delivery_log_days=settings.retention_delivery_log_days,
             alert_days=settings.retention_alert_days,
         )
-        log.info("retention: removed %s", removed)
+        _log_counts("retention removed", removed)
 
     def reconcile(self, connector: str) -> None:
         runs = reconcile_connector(
@@ -227,7 +228,7 @@ class Runtime:
         done = settlement_jobs.issue_due_statements(
             self.db, now=self.container.clock.now(), tz=settings.business_tz
         )
-        log.info("statements issued: %s", done)
+        _log_counts("statements issued", {"dealers": len(done)})
 
     def send_reminders(self) -> None:
         settings = self.container.settings
@@ -237,15 +238,22 @@ class Runtime:
             tz=settings.business_tz,
             offsets=settings.reminder_offsets_days,
         )
-        log.info("payment reminders: %s", sent)
+        _log_counts("payment reminders", {"sent": sent})
 
     def evaluate_alerts(self) -> None:
         """Every alert rule, then the VMI proposals (hub/alerting)."""
         now = self.container.clock.now()
         tz = ZoneInfo(self.container.settings.business_tz)
         results = evaluate(self.db, now, tz)
-        log.info("alerts: %s", {kind.value: result for kind, result in results.items()})
-        log.info("vmi: %s", run_vmi(self.db, now, local_date(now, tz)))
+        # "firing" counts standing conditions: not news on every evaluation.
+        changes = {
+            f"{kind.value} {change}": getattr(result, change)
+            for kind, result in results.items()
+            for change in ("opened", "updated", "resolved")
+        }
+        _log_counts("alerts", changes)
+        vmi = asdict(run_vmi(self.db, now, local_date(now, tz)))
+        _log_counts("vmi", {k: v for k, v in vmi.items() if k != "needed"})
 
     def _done(self, outbox_id: int | None) -> None:
         if outbox_id is not None:
@@ -276,6 +284,16 @@ def build_runtime(container: Container) -> Runtime:
     runtime = Runtime(container, connectors, broker, metrics)
     install(runtime)
     return runtime
+
+
+def _log_counts(what: str, counts: Mapping[str, int]) -> None:
+    """One line of what a periodic job did: at INFO when it did something,
+    at DEBUG when it did nothing (some run every few seconds)."""
+    done = {name: count for name, count in counts.items() if count}
+    if done:
+        log.info("%s: %s", what, ", ".join(f"{name} {count}" for name, count in done.items()))
+    else:
+        log.debug("%s: nothing", what)
 
 
 def install(runtime: Runtime | None) -> None:
