@@ -189,3 +189,20 @@ def test_an_ended_session_says_so_and_a_reload_brings_the_login_back(
     ).to_be_visible()
     page.reload()
     expect(page.get_by_label("User name")).to_be_visible()
+
+
+def test_a_refusal_reads_in_chinese_with_its_figures(
+    phone_page: Page, demo_hub: DemoHub, admin_api: HubApi
+) -> None:
+    # The hub's messages are English; the page says the refusals it knows by
+    # their code in the reader's language, with the problem's own figures.
+    page = phone_page
+    before = admin_api.order_numbers("D001")
+    log_in_dealer(page, demo_hub)
+    add_to_cart(page, BRAKES, 2000)
+    open_cart(page)
+    page.get_by_role("button", name="提交订单").click()
+    refusal = page.locator("#submit-error")
+    expect(refusal).to_contain_text("超出信用额度：额度 500,000.00，已占用 ")
+    expect(refusal).not_to_contain_text("exceeds the credit limit")
+    assert admin_api.order_numbers("D001") == before

@@ -66,14 +66,27 @@ export function traceList(trace) {
   return h("ul", { class: "trace" }, (trace || []).map((step) => h("li", {}, traceText(step))));
 }
 
-// What to say about a failed call: the hub's own message, or that the
-// network failed (the hub may or may not have received it).
+// What to say about a failed call: the hub's refusal in the reader's
+// language where the page knows its code (else the hub's own message), or
+// that the network failed (the hub may or may not have received it).
 export function problemText(err) {
   if (err instanceof ApiError && err.status === 0) return t("error.network");
   // The session cookie expired or was revoked: the shell's login comes back on reload.
   if (err instanceof ApiError && err.status === 401) return `${err.message} ${t("error.session")}`;
-  if (err instanceof ApiError) return err.message;
+  if (err instanceof ApiError) return refusalText(err) ?? err.message;
   return String((err && err.message) || err);
+}
+
+// The refusal in words of the page's strings, with its figures, or null.
+function refusalText(err) {
+  const key = `problem.${err.code}`;
+  const p = err.problem;
+  const figures = {};
+  for (const name of ["credit_limit", "exposure", "order_total"]) {
+    if (p[name] !== undefined && p[name] !== null) figures[name] = money(p[name]);
+  }
+  const text = t(key, figures);
+  return text === key ? null : text;
 }
 
 

@@ -272,7 +272,7 @@ export function render(container) {
       const reused = err instanceof ApiError && err.code === "idempotency_key_reused";
       replace(
         submitError,
-        err instanceof ApiError && err.fields.length && !unplaced.length ? err.message : [problemText(err), ...unplaced].join(" "),
+        [problemText(err), ...unplaced].join(" "),
         definite(err) ? "" : ` ${t("cart.retrySafe")}`,
         reused ? h("span", {}, " ", h("a", { href: href("orders") }, t("cart.checkOrders"))) : null,
       );

@@ -151,7 +151,7 @@ export function render(container, { session, param: month }) {
           return m && chosen[Number(m[1])] ? chosen[Number(m[1])].reason : null;
         };
         const unplaced = err instanceof ApiError ? showFieldErrors(err, inputFor) : [];
-        disputeError.textContent = err instanceof ApiError && err.fields.length && !unplaced.length ? err.message : problemText(err);
+        disputeError.textContent = problemText(err);
         disputeButton.disabled = false;
       }
     });
