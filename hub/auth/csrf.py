@@ -14,6 +14,9 @@ import hmac
 
 SESSION_COOKIE = "dms_session"
 CSRF_HEADER = "X-CSRF-Token"
+# Logging in to a cookie session needs this header (any value): no cross-site
+# form can send it.
+LOGIN_HEADER = "X-Requested-With"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 

@@ -10,6 +10,8 @@ from hub.services.users import add_user
 from tests.conftest import LiveServer, unique
 from tests.factories import dealer
 
+PAGE = {"X-Requested-With": "dms-hub"}  # what the pages' api.js sends
+
 
 def _dealer_user(server: LiveServer, admin: httpx.Client) -> tuple[str, str, str]:
     code = dealer(admin)
@@ -33,7 +35,9 @@ def test_a_session_cookie_is_httponly_and_strict_and_reads_like_the_token(
 ) -> None:
     code, name, password = _dealer_user(live_server, admin)
     with live_server.client() as browser:
-        opened = browser.post("/api/v1/auth/session", data={"username": name, "password": password})
+        opened = browser.post(
+            "/api/v1/auth/session", data={"username": name, "password": password}, headers=PAGE
+        )
         assert opened.status_code == 200, opened.text
         body = opened.json()
         assert body["username"] == name
@@ -60,7 +64,7 @@ def test_a_change_by_cookie_needs_the_csrf_token(
     _, name, password = _dealer_user(live_server, admin)
     with live_server.client() as browser:
         csrf = browser.post(
-            "/api/v1/auth/session", data={"username": name, "password": password}
+            "/api/v1/auth/session", data={"username": name, "password": password}, headers=PAGE
         ).json()["csrf_token"]
         quote = {"lines": [{"sku": "NO-SUCH-SKU", "qty": 1}]}
         forged = browser.post("/api/v1/orders/quote", json=quote)
@@ -94,7 +98,9 @@ def test_a_bearer_token_needs_no_csrf_token(live_server: LiveServer) -> None:
 def test_a_wrong_password_opens_no_session(live_server: LiveServer, admin: httpx.Client) -> None:
     _, name, _ = _dealer_user(live_server, admin)
     with live_server.client() as browser:
-        refused = browser.post("/api/v1/auth/session", data={"username": name, "password": "nope"})
+        refused = browser.post(
+            "/api/v1/auth/session", data={"username": name, "password": "nope"}, headers=PAGE
+        )
         assert refused.status_code == 401
         assert "set-cookie" not in refused.headers
 
@@ -109,3 +115,23 @@ def test_the_pages_are_served_with_their_security_headers(live_server: LiveServe
         assert browser.get("/console", follow_redirects=False).headers["location"] == "/console/"
         assert "javascript" in browser.get("/web/portal/app.js").headers["content-type"]
         assert browser.get("/web/../hub/settings.py").status_code == 404
+
+
+def test_a_cross_site_form_cannot_open_a_session(
+    live_server: LiveServer, admin: httpx.Client
+) -> None:
+    # A form on another site can post a user name and password (login CSRF:
+    # the visitor would act in the attacker's account), but not add a header.
+    _, name, password = _dealer_user(live_server, admin)
+    with live_server.client() as browser:
+        forged = browser.post(
+            "/api/v1/auth/session",
+            data={"username": name, "password": password},
+            headers={
+                "Origin": "https://evil.example",
+                "Content-Type": "application/x-www-form-urlencoded",
+            },
+        )
+        assert forged.status_code == 403
+        assert forged.json()["code"] == "csrf_failed"
+        assert "set-cookie" not in forged.headers

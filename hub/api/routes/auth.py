@@ -13,7 +13,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 from dms_domain.errors import Refused
 from hub.api.deps import ContainerDep, CurrentPrincipal
 from hub.api.types import ResponseModel
-from hub.auth.csrf import SESSION_COOKIE, csrf_token_for
+from hub.auth.csrf import LOGIN_HEADER, SESSION_COOKIE, csrf_token_for
 from hub.auth.principal import Principal
 from hub.auth.tokens import issue_token
 from hub.bootstrap import Container
@@ -55,7 +55,18 @@ def open_session(
 ) -> SessionOut:
     """Log in for the web pages: the token goes into an HttpOnly cookie that
     scripts cannot read; the answer carries the CSRF token to send as
-    ``X-CSRF-Token`` on every POST, PUT and DELETE."""
+    ``X-CSRF-Token`` on every POST, PUT and DELETE.
+
+    The request must carry ``X-Requested-With``: a form on another site can
+    post a user name and password but cannot add a header (and a script on
+    another site may not, without CORS), so no site can log a visitor into an
+    account of its choosing."""
+    if not request.headers.get(LOGIN_HEADER):
+        raise Refused(
+            f"a session is opened by the web pages: send the {LOGIN_HEADER} header",
+            code="csrf_failed",
+            status=403,
+        )
     settings = container.settings
     principal, token = _issue(container, form)
     response.set_cookie(

@@ -32,7 +32,8 @@ function newKey() {
 export { newKey as idempotencyKey };
 
 export async function api(method, path, { body, form, idempotencyKey, signal } = {}) {
-  const headers = { Accept: "application/json" };
+  // X-Requested-With: opening a session needs it (no cross-site form can send it).
+  const headers = { Accept: "application/json", "X-Requested-With": "dms-hub" };
   let payload;
   if (form) {
     payload = new URLSearchParams(form);
