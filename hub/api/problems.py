@@ -91,8 +91,25 @@ def _message(error: dict[str, Any]) -> str:
     return message
 
 
+# Limits a client may show in its own words beside the error's ``type``.
+_LIMITS = ("gt", "ge", "lt", "le", "min_length", "max_length", "max_digits", "decimal_places")
+
+
+def _field_error(error: dict[str, Any]) -> dict[str, Any]:
+    """One entry of ``errors``: the field, the message, and the validator's
+    stable ``type`` (with its ``limits``) for a client that words it itself."""
+    found: dict[str, Any] = {"field": field_path(error.get("loc", ())), "message": _message(error)}
+    if isinstance(error.get("type"), str):
+        found["type"] = error["type"]
+    context = error.get("ctx") or {}
+    limits = {k: context[k] for k in _LIMITS if isinstance(context.get(k), int | float | str)}
+    if limits:
+        found["limits"] = {k: str(v) for k, v in limits.items()}
+    return found
+
+
 def validation_problem(errors: Sequence[dict[str, Any]]) -> JSONResponse:
-    fields = [{"field": field_path(e.get("loc", ())), "message": _message(e)} for e in errors]
+    fields = [_field_error(e) for e in errors]
     first = fields[0] if fields else {"field": "body", "message": "invalid"}
     detail = f"{first['field']}: {first['message']}"
     if len(fields) > 1:

@@ -206,3 +206,20 @@ def test_a_refusal_reads_in_chinese_with_its_figures(
     expect(refusal).to_contain_text("超出信用额度：额度 500,000.00，已占用 ")
     expect(refusal).not_to_contain_text("exceeds the credit limit")
     assert admin_api.order_numbers("D001") == before
+
+
+def test_a_field_the_hub_refuses_reads_in_chinese_next_to_it(
+    phone_page: Page, demo_hub: DemoHub
+) -> None:
+    # The hub's 422 gives each field's validator type; in Chinese the page
+    # words it itself (the hub's message is English).
+    page = phone_page
+    log_in_dealer(page, demo_hub)
+    add_to_cart(page, OIL, 1)
+    open_cart(page)
+    qty = page.get_by_label(f"{OIL} 的数量")
+    qty.fill("2x")
+    expect(page.locator("#cart-qty-0-error")).to_have_text("须为整数。")
+    expect(qty).to_have_value("2x")
+    qty.fill("1")
+    expect(page.locator("#cart-qty-0-error")).to_have_count(0)

@@ -1,6 +1,17 @@
 // A refusal's message shown next to the field it names ("lines[1].qty"), the
 // field marked invalid and described by it, and what was typed left alone.
 import { h } from "/web/shared/dom.js";
+import { t } from "/web/shared/i18n.js";
+
+// One entry of a 422's errors in the reader's language where the page knows
+// the validator's type (shared/strings.js "field.<type>", with its limits);
+// the hub's own message, which is English, otherwise.
+export function fieldMessage(error) {
+  if (!error.type) return error.message;
+  const key = `field.${error.type}`;
+  const text = t(key, error.limits || {});
+  return text === key ? error.message : text;
+}
 
 function noteFor(input) {
   const id = `${input.id}-error`;
@@ -37,8 +48,9 @@ export function clearFieldError(input) {
 // finds; returns the messages no input was found for.
 export function showFieldErrors(error, inputFor) {
   const unplaced = [];
-  for (const { field, message } of error.fields || []) {
-    const input = inputFor(field);
+  for (const entry of error.fields || []) {
+    const message = fieldMessage(entry);
+    const input = inputFor(entry.field);
     if (input) showFieldError(input, message);
     else unplaced.push(message);
   }

@@ -11,6 +11,23 @@ export const strings = {
     "login.password": "密码",
     "login.submit": "登录",
     "login.welcome": "欢迎，{name}",
+    // A 422's per-field errors by the validator's type (fields.js). Only in
+    // Chinese: in English the hub's message is shown.
+    "field.missing": "必填。",
+    "field.greater_than": "须大于 {gt}。",
+    "field.greater_than_equal": "须不小于 {ge}。",
+    "field.less_than": "须小于 {lt}。",
+    "field.less_than_equal": "须不大于 {le}。",
+    "field.int_parsing": "须为整数。",
+    "field.int_type": "须为整数。",
+    "field.int_from_float": "须为整数。",
+    "field.decimal_parsing": "须为数字。",
+    "field.string_too_long": "太长：最多 {max_length} 个字符。",
+    "field.string_too_short": "太短：至少 {min_length} 个字符。",
+    "field.too_short": "至少需要 {min_length} 项。",
+    "field.extra_forbidden": "不认识的字段。",
+    "field.date_parsing": "须为日期（年-月-日）。",
+    "field.date_from_datetime_parsing": "须为日期（年-月-日）。",
   },
   en: {
     skip: "Skip to content",
