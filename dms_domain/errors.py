@@ -23,13 +23,22 @@ from typing import Any
 
 @dataclass(frozen=True, slots=True)
 class FieldError:
-    """One bad field: a dotted path such as ``lines[0].qty`` and what is wrong with it."""
+    """One bad field: a dotted path such as ``lines[0].qty`` and what is wrong
+    with it; ``type`` (and ``limits``) name the rule for a client that words
+    it in its own language, as the request validator's types do."""
 
     field: str
     message: str
+    type: str | None = None
+    limits: tuple[tuple[str, str], ...] = ()
 
-    def as_dict(self) -> dict[str, str]:
-        return {"field": self.field, "message": self.message}
+    def as_dict(self) -> dict[str, Any]:
+        found: dict[str, Any] = {"field": self.field, "message": self.message}
+        if self.type is not None:
+            found["type"] = self.type
+        if self.limits:
+            found["limits"] = dict(self.limits)
+        return found
 
 
 class DmsError(Exception):
@@ -106,8 +115,15 @@ class FieldErrors:
 
     errors: list[FieldError] = field(default_factory=list)
 
-    def add(self, name: str, message: str) -> None:
-        self.errors.append(FieldError(name, message))
+    def add(
+        self,
+        name: str,
+        message: str,
+        *,
+        type: str | None = None,
+        limits: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        self.errors.append(FieldError(name, message, type, limits))
 
     def raise_if_any(self, detail: str = "the request has invalid fields") -> None:
         if self.errors:

@@ -229,7 +229,12 @@ def validate_lines(lines: Sequence[RequestedLine], unit_prices: Mapping[str, Dec
     """Raise InvalidInput naming every bad field: empty order, qty, duplicates, unknown SKUs."""
     errors = FieldErrors()
     if not lines:
-        errors.add("lines", "an order needs at least one line")
+        errors.add(
+            "lines",
+            "an order needs at least one line",
+            type="too_short",
+            limits=(("min_length", "1"),),
+        )
     first_seen: dict[str, int] = {}
     for index, line in enumerate(lines):
         if not line.sku:
@@ -238,13 +243,23 @@ def validate_lines(lines: Sequence[RequestedLine], unit_prices: Mapping[str, Dec
             errors.add(
                 f"lines[{index}].sku",
                 f"{line.sku!r} is already ordered in lines[{first_seen[line.sku]}]",
+                type="duplicate_sku",
             )
         else:
             first_seen[line.sku] = index
             if line.sku not in unit_prices:
-                errors.add(f"lines[{index}].sku", f"unknown SKU {line.sku!r} (no price)")
+                errors.add(
+                    f"lines[{index}].sku",
+                    f"unknown SKU {line.sku!r} (no price)",
+                    type="unknown_sku",
+                )
         if isinstance(line.qty, bool) or not isinstance(line.qty, int) or line.qty <= 0:
-            errors.add(f"lines[{index}].qty", f"must be a positive integer, got {line.qty!r}")
+            errors.add(
+                f"lines[{index}].qty",
+                f"must be a positive integer, got {line.qty!r}",
+                type="greater_than",
+                limits=(("gt", "0"),),
+            )
     errors.raise_if_any("the order has invalid lines")
 
 

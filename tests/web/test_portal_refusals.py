@@ -134,7 +134,7 @@ def test_switching_the_language_keeps_the_cart_as_typed(page: Page, demo_hub: De
     page.get_by_label("Language").select_option("zh")
     expect(page.get_by_role("heading", name="购物车")).to_be_visible()
     expect(page.get_by_label(f"{OIL} 的数量")).to_have_value("0")
-    expect(page.locator("#cart-qty-0-error")).to_have_text("must be a positive integer, got 0")
+    expect(page.locator("#cart-qty-0-error")).to_have_text("须大于 0。")  # worded by its type
     expect(page.locator("#nav-cart")).to_have_text("购物车（1）")
     page.get_by_label("语言").select_option("en")
 
@@ -218,8 +218,10 @@ def test_a_field_the_hub_refuses_reads_in_chinese_next_to_it(
     add_to_cart(page, OIL, 1)
     open_cart(page)
     qty = page.get_by_label(f"{OIL} 的数量")
-    qty.fill("2x")
+    qty.fill("2x")  # the request validator's rule (int_parsing)
     expect(page.locator("#cart-qty-0-error")).to_have_text("须为整数。")
     expect(qty).to_have_value("2x")
+    qty.fill("0")  # the hub's own rule (greater_than, with its limit)
+    expect(page.locator("#cart-qty-0-error")).to_have_text("须大于 0。")
     qty.fill("1")
     expect(page.locator("#cart-qty-0-error")).to_have_count(0)

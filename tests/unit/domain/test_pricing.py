@@ -375,13 +375,29 @@ def test_every_bad_line_is_named_before_refusing() -> None:
         ("lines[3].qty", "must be a positive integer, got -1"),
         ("lines[4].sku", "must not be empty"),
     ]
+    # The rule of each, for a client that words it in its own language.
+    assert [e.as_dict().get("type") for e in caught.value.errors] == [
+        "greater_than",
+        "duplicate_sku",
+        "unknown_sku",
+        "greater_than",
+        None,
+    ]
+    assert caught.value.errors[0].as_dict()["limits"] == {"gt": "0"}
 
 
 def test_an_empty_order_is_refused() -> None:
     with pytest.raises(InvalidInput) as caught:
         price([], {"A": "1.00"})
 
-    assert [e.field for e in caught.value.errors] == ["lines"]
+    assert [e.as_dict() for e in caught.value.errors] == [
+        {
+            "field": "lines",
+            "message": "an order needs at least one line",
+            "type": "too_short",
+            "limits": {"min_length": "1"},
+        }
+    ]
 
 
 def test_a_naive_moment_is_a_programming_error() -> None:

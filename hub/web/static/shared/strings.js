@@ -28,6 +28,8 @@ export const strings = {
     "field.extra_forbidden": "不认识的字段。",
     "field.date_parsing": "须为日期（年-月-日）。",
     "field.date_from_datetime_parsing": "须为日期（年-月-日）。",
+    "field.unknown_sku": "没有这个商品，或它没有您的价格。",
+    "field.duplicate_sku": "这个商品已在订单的另一行。",
   },
   en: {
     skip: "Skip to content",
