@@ -3,13 +3,14 @@ resolve, the phone layout, and a role the console is not for."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from playwright.sync_api import Page, expect
 
 from simulators.generic_erp.remote import RemoteControl
 from tests.web.a11y import audit
-from tests.web.conftest import DemoHub, log_in, screenshot
+from tests.web.conftest import ADMIN, DemoHub, HubApi, log_in, screenshot
 from tests.web.console_helpers import api_as, eventually, json_of, place_order
 
 
@@ -104,3 +105,24 @@ def test_the_audit_log_is_refused_to_an_integrator_in_words(page: Page, demo_hub
     # The rest of the console is still theirs.
     page.get_by_role("link", name="Mapping tester").click()
     expect(page.get_by_label("Mapping file")).to_be_visible()
+
+
+def test_the_audit_log_loads_more_until_every_entry_is_shown(
+    page: Page, demo_hub: DemoHub, admin_api: HubApi
+) -> None:
+    # 55 changes of one warehouse: one page of the API's 50, then the rest.
+    code = f"WH-AUDIT-{uuid.uuid4().hex[:6].upper()}"
+    for i in range(55):
+        body = {"name": f"Audit warehouse {i}", "kind": "regional", "region": "east"}
+        assert admin_api.client.put(f"/api/v1/warehouses/{code}", json=body).status_code in (
+            200,
+            201,
+        )
+    log_in(page, demo_hub, *ADMIN, path=f"/console/#/audit?key={code}")
+    rows = page.locator("table tbody tr")
+    expect(rows).to_have_count(50)
+    more = page.get_by_role("button", name="Load more")
+    more.click()
+    expect(rows).to_have_count(55)
+    expect(more).to_be_hidden()
+    expect(rows.last).to_contain_text(code)
