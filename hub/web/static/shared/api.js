@@ -62,7 +62,6 @@ export async function api(method, path, { body, form, idempotencyKey, signal } =
 
 export const get = (path, options) => api("GET", path, options);
 export const post = (path, body, options = {}) => api("POST", path, { ...options, body });
-export const put = (path, body, options = {}) => api("PUT", path, { ...options, body });
 
 // Follows next_cursor until the list is whole or `max` items are read.
 export async function getAll(path, max = 1000) {

@@ -34,7 +34,6 @@ export function replace(el, ...children) {
 }
 
 export const $ = (selector, root = document) => root.querySelector(selector);
-export const $$ = (selector, root = document) => [...root.querySelectorAll(selector)];
 
 // A region that scrolls sideways on a narrow screen (a wide table on a phone),
 // named and focusable so the keyboard can scroll it too.
